@@ -1,0 +1,43 @@
+# songspec — the two set-up commands: `make demo` and `make test`.
+# Both install everything first (Debian packages, then a .venv), so a fresh machine needs nothing else.
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+SONG    := $(VENV)/bin/song
+STAMP   := $(VENV)/.installed
+DEB_PKGS := libfluidsynth3 fluid-soundfont-gm fluidsynth ffmpeg
+SPECS   := $(sort $(wildcard specs/*.song))
+
+.PHONY: setup system demo test bench clean
+
+setup: system $(STAMP)
+
+# System libraries the audio stages load: FluidSynth (libfluidsynth3 + CLI for the benchmark),
+# the FluidR3 General MIDI SoundFont, and ffmpeg as the independent loudness meter in tests.
+system:
+	@if ! dpkg -s $(DEB_PKGS) >/dev/null 2>&1; then \
+		echo "installing Debian packages: $(DEB_PKGS)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS) >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip setuptools wheel
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+demo: setup
+	$(SONG) check $(SPECS)
+	$(PY) -m compiler.demo out $(SPECS)
+
+# pytest exits 5 when it collected nothing: that is a broken suite, not a pass.
+test: setup
+	@$(PY) -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf out build *.egg-info

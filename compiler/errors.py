@@ -1,0 +1,135 @@
+"""errors: diagnostics with stable codes, and how they are printed (human excerpt or JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Literal, Mapping
+
+from .source import Source, Span
+
+# Stable diagnostic codes. Tools match on these; never renumber, only add.
+CODES: dict[str, str] = {
+    "E001": "syntax error",
+    "E002": "unexpected character",
+    "E003": "inconsistent indentation",
+    "E004": "unterminated string",
+    "E010": "unknown statement or setting",
+    "E011": "missing or malformed value",
+    "E012": "value out of range",
+    "E013": "duplicate definition",
+    "E014": "unknown option",
+    "E020": "unknown chord",
+    "E021": "bar length does not fit the time signature",
+    "E022": "`%` or `.` with nothing to repeat",
+    "E023": "bad ending",
+    "E030": "undefined section",
+    "E031": "unused section",
+    "E032": "bad form",
+    "E040": "unknown instrument",
+    "E041": "unknown pattern",
+    "E042": "unknown style",
+    "E043": "unknown track",
+    "E044": "unknown melody",
+    "E045": "unknown drum piece or step",
+    "E050": "bad note",
+    "E060": "bad use",
+    "E061": "use cycle",
+    "E062": "use outside the project",
+    "E070": "unknown arrangement mark",
+    "E080": "bad mix or master setting",
+    "E090": "file not found",
+}
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem at one place. `notes` point at related places (e.g. the first definition)."""
+
+    code: str
+    message: str
+    span: Span
+    help: str | None = None
+    notes: tuple[tuple[Span, str], ...] = ()
+    severity: Severity = "error"
+
+    def sort_key(self) -> tuple:
+        return (self.span.path, self.span.line, self.span.col, self.code, self.message)
+
+
+class SongError(Exception):
+    """One or more diagnostics; raised by a stage that cannot go on."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        first = self.diagnostics[0] if self.diagnostics else None
+        super().__init__(f"{first.span}: {first.message}" if first else "error")
+
+
+class ParseError(SongError):
+    """Raised by `parse`."""
+
+
+class ResolveError(SongError):
+    """Raised by `resolve` and `check`."""
+
+
+class ArrangeError(SongError):
+    """Raised by `arrange`."""
+
+
+@dataclass
+class DiagnosticSink:
+    """Collects diagnostics so a stage can report every problem of a file in one run."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, code: str, message: str, span: Span, help: str | None = None,
+              notes: tuple[tuple[Span, str], ...] = ()) -> None:
+        assert code in CODES, code
+        self.items.append(Diagnostic(code, message, span, help, notes))
+
+    def raise_if_any(self, kind: type[SongError] = ResolveError) -> None:
+        if self.items:
+            raise kind(self.items)
+
+
+def render_human(diag: Diagnostic, sources: Mapping[str, Source]) -> str:
+    """rustc-style text: location, message, the source line, carets under the span, help, notes."""
+    lines = [f"{diag.span}: {diag.severity}[{diag.code}]: {diag.message}"]
+    lines += _excerpt(diag.span, sources.get(diag.span.path))
+    if diag.help:
+        lines.append(f"  = help: {diag.help}")
+    for span, text in diag.notes:
+        lines.append(f"  note: {span}: {text}")
+        lines += _excerpt(span, sources.get(span.path))
+    return "\n".join(lines)
+
+
+def _excerpt(span: Span, source: Source | None) -> list[str]:
+    if source is None:
+        return []
+    text = source.line_text(span.line)
+    width = len(str(span.line))
+    end_col = span.end_col if span.end_line == span.line else len(text) + 1
+    carets = "^" * max(1, end_col - span.col)
+    pad = " " * width
+    return [f" {pad} |", f" {span.line} | {text}", f" {pad} | {' ' * (span.col - 1)}{carets}"]
+
+
+def to_json(diag: Diagnostic) -> dict:
+    """The `--format json` record; keys in a fixed order."""
+    span = diag.span
+    return {
+        "code": diag.code,
+        "severity": diag.severity,
+        "message": diag.message,
+        "file": span.path,
+        "line": span.line,
+        "column": span.col,
+        "end_line": span.end_line,
+        "end_column": span.end_col,
+        "help": diag.help,
+        "notes": [{"file": s.path, "line": s.line, "column": s.col, "message": m} for s, m in diag.notes],
+    }

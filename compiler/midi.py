@@ -1,0 +1,275 @@
+"""midi: timeline.Timeline -> mido.MidiFile (type 1: a conductor track, then one track per part)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+import mido
+
+from .timeline import DRUM_CHANNEL, ChordMark, KeyPoint, Marker, MeterPoint, TempoPoint, Timeline, Track
+
+# Text metas (title, chord symbols, track names) are written and read as UTF-8 so "B♭Δ7" survives;
+# mido's default, latin-1, cannot encode it.
+CHARSET = "utf-8"
+BANK_SELECT = 0  # CC0, bank select MSB
+MUTED_TEXT = "muted"
+
+Timed = tuple[int, mido.Message | mido.MetaMessage]
+
+# Same-tick metas go in this order; metas of one type keep the Timeline's order (it is semantic:
+# of two tempos at one tick the later one wins).
+_META_ORDER = ("track_name", "instrument_name", "set_tempo", "time_signature", "key_signature",
+               "marker", "text")
+
+# Key signatures by number of sharps (negative: flats), -7..7, as mido spells them.
+_MAJOR_KEYS = ("Cb", "Gb", "Db", "Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#")
+_MINOR_KEYS = ("Abm", "Ebm", "Bbm", "Fm", "Cm", "Gm", "Dm", "Am", "Em", "Bm", "F#m", "C#m", "G#m",
+               "D#m", "A#m")
+# Each mode's signature relative to the major key on the same tonic (D dorian: D major - 2 = C).
+_MODE_SHIFT = {"major": 0, "ionian": 0, "lydian": 1, "mixolydian": -1, "dorian": -2, "minor": -3,
+               "aeolian": -3, "harmonicminor": -3, "melodicminor": -3, "phrygian": -4,
+               "locrian": -5}
+_MINOR_MODES = frozenset({"minor", "aeolian", "harmonicminor", "melodicminor"})
+_ACCIDENTALS = {"#": 1, "♯": 1, "b": -1, "♭": -1}
+
+
+def to_midi(timeline: Timeline) -> mido.MidiFile:
+    """Build the type-1 MIDI file: conductor (track 0), then the Timeline's tracks in order.
+
+    Raises:
+        ValueError: if channels are misassigned (see `check_channels`), a meter's denominator is
+            not a power of two, or a key's tonic or mode is not understood.
+    """
+    check_channels(timeline.tracks)
+    midi_file = mido.MidiFile(type=1, ticks_per_beat=timeline.ppq, charset=CHARSET)
+    conductor = sort_events(conductor_events(timeline))
+    midi_file.tracks.append(to_delta_time(conductor, end_tick=timeline.end_tick))
+    for track in timeline.tracks:
+        midi_file.tracks.append(to_delta_time(sort_events(events_for_track(track))))
+    return midi_file
+
+
+def check_channels(tracks: tuple[Track, ...]) -> None:
+    """Refuse channel assignments General MIDI players would get wrong.
+
+    Drums must be on channel 9 (MIDI channel 10) and nothing else may be; tracks sharing a channel
+    must share its sound (bank and program), since a program change applies to the whole channel.
+    """
+    first_on: dict[int, Track] = {}
+    for track in tracks:
+        if track.is_drums != (track.channel == DRUM_CHANNEL):
+            role = "a drum track" if track.is_drums else "not a drum track"
+            raise ValueError(f"track {track.name!r} is {role} but is on channel {track.channel}; "
+                             f"channel {DRUM_CHANNEL} (MIDI channel 10) is for drums only")
+        first = first_on.setdefault(track.channel, track)
+        if (first.bank, first.program) != (track.bank, track.program):
+            raise ValueError(f"tracks {first.name!r} and {track.name!r} share channel "
+                             f"{track.channel} but use different programs; give each its own channel")
+
+
+def conductor_events(timeline: Timeline) -> list[Timed]:
+    """Track 0: the title, tempo map, meters, keys, section markers and chord symbols."""
+    events: list[Timed] = [(0, mido.MetaMessage("track_name", name=timeline.title))]
+    events += [(t.tick, tempo_message(t)) for t in timeline.tempos]
+    events += [(m.tick, meter_message(m)) for m in timeline.meters]
+    events += [(k.tick, mido.MetaMessage("key_signature", key=key_name(k))) for k in timeline.keys]
+    events += [(m.tick, mido.MetaMessage("marker", text=marker_text(m))) for m in timeline.markers]
+    events += [(c.tick, mido.MetaMessage("text", text=chord_text(c))) for c in timeline.chords]
+    return events
+
+
+def events_for_track(track: Track) -> list[Timed]:
+    """One part: name, instrument, a "muted" flag, bank and program, its controls and notes.
+
+    Drum kits (bank 128 in the Timeline) send bank select 0 and the kit number as the program on
+    channel 9: General MIDI players, FluidSynth included, already treat channel 9 as percussion
+    and pick the kit bank themselves, while CC0 = 128 does not exist in MIDI.
+    """
+    channel = track.channel
+    events: list[Timed] = [(0, mido.MetaMessage("track_name", name=track.name)),
+                           (0, mido.MetaMessage("instrument_name", name=track.instrument))]
+    if track.muted:  # still written: a DAW user may unmute it
+        events.append((0, mido.MetaMessage("text", text=MUTED_TEXT)))
+    bank = 0 if track.is_drums else track.bank
+    events.append((0, mido.Message("control_change", channel=channel, control=BANK_SELECT, value=bank)))
+    events.append((0, mido.Message("program_change", channel=channel, program=track.program)))
+    events += [(c.tick, mido.Message("control_change", channel=channel, control=c.controller,
+                                     value=c.value)) for c in track.controls]
+    for note in track.notes:
+        events.append((note.start, mido.Message("note_on", channel=channel, note=note.pitch,
+                                                velocity=note.velocity)))
+        events.append((note.start + note.dur, mido.Message("note_off", channel=channel, note=note.pitch)))
+    return events
+
+
+def sort_events(events: list[Timed]) -> list[Timed]:
+    """Sort by tick, then metas, bank select, program, controls, note-offs, note-ons.
+
+    Channel events are ordered fully by their values (pitch, then velocity), so the output never
+    depends on the order notes arrive in; metas of one type keep their (semantic) Timeline order.
+    Note-offs come before note-ons at a tick so a repeated pitch is released before it restarts.
+    """
+    return sorted(events, key=_event_order)
+
+
+def _event_order(event: Timed) -> tuple[int, ...]:
+    tick, msg = event
+    if msg.is_meta:
+        rank = _META_ORDER.index(msg.type) if msg.type in _META_ORDER else len(_META_ORDER)
+        return (tick, 0, rank)
+    if msg.type == "control_change" and msg.control == BANK_SELECT:
+        return (tick, 1, 0, msg.value)
+    if msg.type == "program_change":
+        return (tick, 1, 1, msg.program)
+    if msg.type == "control_change":
+        return (tick, 2, msg.control, msg.value)
+    return (tick, 3 if msg.type == "note_off" else 4, msg.note, msg.velocity)
+
+
+def to_delta_time(events: list[Timed], end_tick: int = 0) -> mido.MidiTrack:
+    """Turn sorted absolute-tick events into a MIDI track ending at its last event or `end_tick`."""
+    track = mido.MidiTrack()
+    now = 0
+    for tick, msg in events:
+        track.append(msg.copy(time=tick - now))
+        now = tick
+    track.append(mido.MetaMessage("end_of_track", time=max(end_tick, now) - now))
+    return track
+
+
+def tempo_message(point: TempoPoint) -> mido.MetaMessage:
+    """`set_tempo` in microseconds per quarter note, rounded from the exact bpm."""
+    return mido.MetaMessage("set_tempo", tempo=round(Fraction(60_000_000) / Fraction(point.bpm)))
+
+
+def meter_message(meter: MeterPoint) -> mido.MetaMessage:
+    """`time_signature`, with the metronome clicking once per beat (per dotted beat in 6/8, 9/8 …)."""
+    denominator = meter.denominator
+    if denominator < 1 or denominator & (denominator - 1):
+        raise ValueError(f"meter {meter.numerator}/{denominator}: MIDI needs a power-of-two denominator")
+    clocks = max(1, 96 // denominator)  # MIDI clocks (24 per quarter note) per notated beat
+    if denominator >= 8 and meter.numerator % 3 == 0 and meter.numerator > 3:
+        clocks *= 3  # compound meter: the felt beat is the dotted note
+    return mido.MetaMessage("time_signature", numerator=meter.numerator, denominator=denominator,
+                            clocks_per_click=clocks, notated_32nd_notes_per_beat=8)
+
+
+def key_name(key: KeyPoint) -> str:
+    """The mido key-signature name: tonic for major, tonic + "m" for minor (aeolian, harmonic and
+    melodic minor too). Other modes get the major key with the same accidentals: D dorian -> "C",
+    E phrygian -> "C", F lydian -> "C", Bb mixolydian -> "Eb". Keys beyond seven accidentals take
+    their enharmonic twin (G# major -> "Ab").
+    """
+    mode = "".join(ch for ch in key.mode.lower() if ch.isalpha())
+    if mode not in _MODE_SHIFT:
+        raise ValueError(f"key {key.tonic} {key.mode}: unknown mode; "
+                         f"expected one of {', '.join(sorted(_MODE_SHIFT))}")
+    sharps = line_of_fifths(key.tonic) + _MODE_SHIFT[mode]
+    while sharps > 7:
+        sharps -= 12
+    while sharps < -7:
+        sharps += 12
+    names = _MINOR_KEYS if mode in _MINOR_MODES else _MAJOR_KEYS
+    return names[sharps + 7]
+
+
+def line_of_fifths(name: str) -> int:
+    """Position of a spelled note on the line of fifths: C 0, G 1, F -1, F# 6, Bb -2.
+
+    Its pitch class is `7 * line_of_fifths(name) % 12`.
+    """
+    letter, accidentals = name[:1].upper(), name[1:]
+    if letter not in tuple("FCGDAEB") or any(a not in _ACCIDENTALS for a in accidentals):
+        raise ValueError(f"{name!r} is not a note name (write e.g. C, F#, Bb)")
+    return "FCGDAEB".index(letter) - 1 + 7 * sum(_ACCIDENTALS[a] for a in accidentals)
+
+
+def marker_text(marker: Marker) -> str:
+    """Section label, with the pass number from the second pass on: "A", "A (2)"."""
+    return marker.label if marker.pass_no == 1 else f"{marker.label} ({marker.pass_no})"
+
+
+def chord_text(chord: ChordMark) -> str:
+    """The chord symbol as written; "N.C." for no chord, however the chart spelled it."""
+    return chord.symbol if chord.root is not None else "N.C."
+
+
+def write_midi(midi_file: mido.MidiFile, path: str | os.PathLike[str]) -> None:
+    """Save `midi_file` to `path` atomically: readers see the old file or the whole new one."""
+    buffer = io.BytesIO()
+    midi_file.save(file=buffer)
+    write_atomic(Path(path), buffer.getvalue())
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it over `path`."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)  # mkstemp makes 0600 files; outputs are ordinary readable files
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def summarize(midi_file: mido.MidiFile) -> str:
+    """Canonical text dump for golden tests: one line per event, absolute ticks, grouped by track.
+
+    A track's name and the channel/program of its first channel events go in its header line;
+    other events' channels are shown only where they differ from the header's.
+    """
+    lines: list[str] = []
+    for index, track in enumerate(midi_file.tracks):
+        channel = next((msg.channel for msg in track if hasattr(msg, "channel")), None)
+        lines.append(_track_header(index, track, channel))
+        tick = 0
+        for msg in track:
+            tick += msg.time
+            if msg.type != "track_name":
+                lines.append(f"  {tick:<5} {_event_text(msg, channel)}")
+    return "\n".join(lines) + "\n"
+
+
+def _track_header(index: int, track: mido.MidiTrack, channel: int | None) -> str:
+    name = next((msg.name for msg in track if msg.type == "track_name"), "")
+    header = f"track {index} {_quote(name)}"
+    if channel is not None:
+        header += f" channel={channel}"
+    program = next((msg.program for msg in track if msg.type == "program_change"), None)
+    return header if program is None else f"{header} program={program}"
+
+
+def _event_text(msg: mido.Message | mido.MetaMessage, channel: int | None) -> str:
+    if msg.type == "set_tempo":
+        text = f"set_tempo bpm={round(mido.tempo2bpm(msg.tempo), 3):g}"
+    elif msg.type == "time_signature":
+        text = f"time_signature {msg.numerator}/{msg.denominator}"
+    elif msg.type == "key_signature":
+        text = f"key_signature {msg.key}"
+    elif msg.type in ("marker", "text"):
+        text = f"{msg.type} {_quote(msg.text)}"
+    elif msg.type == "instrument_name":
+        text = f"instrument_name {_quote(msg.name)}"
+    elif msg.type == "note_on":
+        text = f"note_on  note={msg.note} velocity={msg.velocity}"
+    elif msg.type == "note_off":
+        text = f"note_off note={msg.note}"
+    else:
+        fields = (f"{k}={v}" for k, v in msg.dict().items() if k not in ("type", "time", "channel"))
+        text = " ".join([msg.type, *fields])
+    if getattr(msg, "channel", channel) != channel:
+        text += f" channel={msg.channel}"
+    return text
+
+
+def _quote(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)

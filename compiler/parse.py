@@ -1,0 +1,317 @@
+"""parse: Source -> syntax.SongFile. Lark LALR with an indentation post-lexer; recovers at line boundaries."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.indenter import Indenter
+
+from . import syntax as S
+from .errors import Diagnostic, ParseError
+from .resources import data_dir
+from .source import Source, Span
+from .suggest import suggestion_text
+from .syntax_errors import describe_syntax_error
+
+MAX_ERRORS = 50
+STATEMENT_KEYWORDS = ("section", "form", "arrange", "track", "melody", "mix", "master", "pattern", "style")
+
+
+class SongIndenter(Indenter):
+    NL_type = "_NL"
+    OPEN_PAREN_types: list[str] = []
+    CLOSE_PAREN_types: list[str] = []
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 8
+
+
+@cache
+def song_parser() -> Lark:
+    """The LALR parser, built once per process (and cached on disk by Lark between processes)."""
+    return Lark.open(
+        str(data_dir("grammar") / "song.lark"),
+        parser="lalr",
+        postlex=SongIndenter(),
+        propagate_positions=True,
+        maybe_placeholders=False,
+        strict=True,
+        cache=True,
+    )
+
+
+def parse(source: Source) -> S.SongFile:
+    """Parse a whole file, reporting every syntax error it can find (one per broken line).
+
+    A line that fails to parse is blanked (its characters replaced by spaces, so every offset
+    stays true) and the file is parsed again; a broken block header takes its block with it.
+
+    >>> parse(Source("demo.song", "tempo 120\\n")).statements[0].name.text
+    'tempo'
+    """
+    lines = _normalised_lines(source.text)
+    diagnostics = _indentation_errors(source.path, lines)
+    for diag in diagnostics:
+        _blank(lines, diag.span.line - 1)
+    while len(diagnostics) < MAX_ERRORS:
+        try:
+            tree = song_parser().parse("".join(lines))
+        except UnexpectedInput as err:
+            diag = _syntax_diagnostic(source.path, lines, err)
+            diagnostics.append(diag)
+            _blank_broken(lines, diag.span.line - 1)
+            continue
+        if diagnostics:
+            raise ParseError(diagnostics)
+        return ToSyntax(source.path).transform(tree)
+    raise ParseError(diagnostics)
+
+
+def _normalised_lines(text: str) -> list[str]:
+    """Lines with their newlines; the last line always ends in one, so comments at EOF lex."""
+    lines = text.splitlines(keepends=True)
+    if not lines or not lines[-1].endswith("\n"):
+        lines.append("\n") if not lines else lines.__setitem__(-1, lines[-1] + "\n")
+    return lines
+
+
+def _blank(lines: list[str], index: int) -> None:
+    if 0 <= index < len(lines):
+        line = lines[index]
+        body = line.rstrip("\r\n")
+        lines[index] = " " * len(body) + line[len(body):]
+
+
+def _indent(line: str) -> int | None:
+    """Indentation width of a line, or None for a blank or comment-only line."""
+    stripped = line.lstrip(" \t")
+    if not stripped.strip() or stripped.startswith("#"):
+        return None
+    head = line[: len(line) - len(stripped)]
+    return head.count(" ") + head.count("\t") * SongIndenter.tab_len
+
+
+def _blank_broken(lines: list[str], index: int) -> None:
+    """Blank a broken line; a header at column 0 takes its indented block; an emptied block its header."""
+    if index >= len(lines):
+        return
+    was_header = _indent(lines[index]) in (0, None)
+    _blank(lines, index)
+    end = index + 1
+    if was_header:
+        while end < len(lines) and _indent(lines[end]) != 0:
+            _blank(lines, end)
+            end += 1
+        return
+    header = index
+    while header > 0 and _indent(lines[header]) != 0:
+        header -= 1
+    end = header + 1
+    while end < len(lines) and _indent(lines[end]) != 0:
+        if _indent(lines[end]) is not None:
+            return
+        end += 1
+    _blank(lines, header)
+
+
+def _indentation_errors(path: str, lines: list[str]) -> list[Diagnostic]:
+    """Dedents must return to an enclosing level, as the LALR post-lexer demands; say so per line."""
+    stack = [0]
+    found = []
+    for number, line in enumerate(lines, start=1):
+        width = _indent(line)
+        if width is None:
+            continue
+        if "\t" in line[: len(line) - len(line.lstrip(" \t"))]:
+            found.append(_indent_diag(path, number, line, "tab in indentation", "indent with spaces"))
+            continue
+        if width > stack[-1]:
+            stack.append(width)
+            continue
+        while width < stack[-1]:
+            stack.pop()
+        if width != stack[-1]:
+            levels = " or ".join(str(level) for level in stack[-2:])
+            found.append(_indent_diag(path, number, line, "this line's indentation matches no enclosing block",
+                                      f"indent it by {levels} spaces, like the lines around it"))
+            stack.append(width)
+    return found
+
+
+def _indent_diag(path: str, number: int, line: str, message: str, help: str) -> Diagnostic:
+    width = len(line) - len(line.lstrip(" \t"))
+    span = Span(path, number, 1, number, width + 2, 0, 0)
+    return Diagnostic("E003", message, span, help)
+
+
+def _syntax_diagnostic(path: str, lines: list[str], err: UnexpectedInput) -> Diagnostic:
+    line, col = err.line, err.column
+    if isinstance(err, UnexpectedToken) and err.token.type == "_INDENT":
+        line = err.token.end_line
+        col = len(lines[line - 1]) - len(lines[line - 1].lstrip()) + 1
+    elif isinstance(err, UnexpectedToken) and err.token.type in ("_NL", "$END", "_DEDENT"):
+        line, col = _end_of_content(lines, err.token)
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    width = _token_width(err, text, col)
+    span = Span(path, line, col, line, col + width, 0, 0)
+    code, message, help = describe_syntax_error(err, text, col)
+    if isinstance(err, UnexpectedToken) and err.token.type == "_INDENT":
+        help = _misspelt_header(lines, line) or help
+    return Diagnostic(code, message, span, help)
+
+
+def _misspelt_header(lines: list[str], line: int) -> str | None:
+    """An indented block under `sectoin A` most likely means a misspelt block keyword."""
+    for above in range(line - 2, -1, -1):
+        if _indent(lines[above]) == 0:
+            word = lines[above].split()[0]
+            hint = suggestion_text(word, STATEMENT_KEYWORDS)
+            return f"`{word}` does not take an indented block; {hint}" if hint else None
+    return None
+
+
+def _end_of_content(lines: list[str], token: Token) -> tuple[int, int]:
+    """Point a newline error at the end of the line it belongs to, not at the next line's start."""
+    line = token.line if isinstance(token.line, int) else len(lines)
+    line = min(max(line, 1), len(lines))
+    while line > 1 and not lines[line - 1].split("#")[0].strip():
+        line -= 1
+    content = lines[line - 1].rstrip("\r\n")
+    code = content.split(" #")[0].rstrip()
+    return line, len(code) + 1
+
+
+def _token_width(err: UnexpectedInput, text: str, col: int) -> int:
+    if isinstance(err, UnexpectedToken) and err.token.type not in ("_NL", "$END", "_DEDENT", "_INDENT"):
+        return max(1, len(str(err.token)))
+    rest = text[col - 1:].rstrip("\r\n")
+    word = rest.split()[0] if rest.split() else ""
+    return max(1, len(word)) if isinstance(err, UnexpectedCharacters) and word.startswith('"') else 1
+
+
+class ToSyntax(Transformer):
+    """Reshapes Lark trees into syntax nodes with spans. No interpretation happens here."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _span(self, tok: Token) -> Span:
+        return Span(self.path, tok.line, tok.column, tok.end_line, tok.end_column, tok.start_pos, tok.end_pos)
+
+    def _word(self, tok: Token) -> S.Word:
+        kind = {"NAME": "name", "NUMBER": "number", "STRING": "string", "REPEAT": "name"}.get(tok.type, "symbol")
+        text = tok[1:-1] if tok.type == "STRING" else str(tok)
+        return S.Word(kind=kind, text=text, span=self._span(tok))
+
+    @staticmethod
+    def _split(children: list) -> tuple[list[S.Word], list]:
+        words = [c for c in children if isinstance(c, S.Word)]
+        rest = [c for c in children if not isinstance(c, S.Word)]
+        return words, rest
+
+    # -- leaves -------------------------------------------------------------------------------
+    def value(self, children: list) -> S.Word:
+        return self._word(children[0])
+
+    def bar(self, children: list[Token]) -> S.Bar:
+        cells = tuple(S.Cell(text=str(t), span=self._span(t)) for t in children)
+        first, last = cells[0].span, cells[-1].span
+        return S.Bar(cells=cells, span=_join(first, last))
+
+    def bars(self, children: list[S.Bar]) -> tuple[S.Bar, ...]:
+        return tuple(children)
+
+    # -- statements ---------------------------------------------------------------------------
+    def start(self, children: list) -> S.SongFile:
+        return S.SongFile(path=self.path, statements=tuple(children))
+
+    def setting(self, children: list) -> S.Setting:
+        name = self._word(children[0])
+        return S.Setting(name=name, values=tuple(children[1:]), span=_join(name.span, _last_span(children[1:], name)))
+
+    def style_use(self, children: list) -> S.StyleUse:
+        name = self._word(children[0])
+        return S.StyleUse(name=name, span=name.span)
+
+    def style_def(self, children: list) -> S.StyleDef:
+        name, description = self._word(children[0]), self._word(children[1])
+        return S.StyleDef(name=name, description=description, items=tuple(children[2:]), span=name.span)
+
+    def section(self, children: list) -> S.Section:
+        name = self._word(children[0])
+        words, lines = self._split(children[1:])
+        return S.Section(name=name, values=tuple(words), lines=tuple(lines), span=name.span)
+
+    def section_line(self, children: list) -> S.SectionLine:
+        bars = children[-1]
+        if len(children) == 1:
+            return S.SectionLine(bars=bars, span=_join(bars[0].span, bars[-1].span))
+        label = self._word(children[0])
+        return S.SectionLine(label=label, values=tuple(children[1:-1]), bars=bars,
+                             span=_join(label.span, bars[-1].span))
+
+    def form(self, children: list) -> S.Form:
+        return S.Form(items=tuple(children), span=_join(children[0].span, children[-1].span))
+
+    def form_item(self, children: list) -> S.FormItem:
+        head, repeat = children[0], (self._word(children[1]) if len(children) > 1 else None)
+        if isinstance(head, Token):
+            name = self._word(head)
+            return S.FormItem(name=name, repeat=repeat, span=_join(name.span, (repeat or name).span))
+        group, span = head
+        return S.FormItem(group=group, repeat=repeat, span=_join(span, (repeat.span if repeat else span)))
+
+    def group(self, children: list) -> tuple[tuple[S.FormItem, ...], Span]:
+        return tuple(children), _join(children[0].span, children[-1].span)
+
+    def option_line(self, children: list) -> S.OptionLine:
+        name = self._word(children[0])
+        return S.OptionLine(name=name, values=tuple(children[1:]), span=_join(name.span, _last_span(children[1:], name)))
+
+    def arrange(self, children: list) -> S.Arrange:
+        return S.Arrange(lines=tuple(children), span=children[0].span)
+
+    def track(self, children: list) -> S.Track:
+        name = self._word(children[0])
+        return S.Track(name=name, values=tuple(children[1:]), span=_join(name.span, _last_span(children[1:], name)))
+
+    def melody_line(self, children: list) -> tuple[S.Bar, ...]:
+        return children[0]
+
+    def melody(self, children: list) -> S.Melody:
+        name = self._word(children[0])
+        words, lines = self._split(children[1:])
+        return S.Melody(name=name, values=tuple(words), lines=tuple(lines), span=name.span)
+
+    def mix(self, children: list) -> S.Mix:
+        return S.Mix(lines=tuple(children), span=children[0].span)
+
+    def master(self, children: list) -> S.Master:
+        words, lines = self._split(children)
+        anchor = (words or lines)[0].span if (words or lines) else None
+        return S.Master(values=tuple(words), lines=tuple(lines), span=anchor)
+
+    def pattern(self, children: list) -> S.Pattern:
+        name = self._word(children[0])
+        words, lines = self._split(children[1:])
+        return S.Pattern(name=name, values=tuple(words), lines=tuple(lines), span=name.span)
+
+    def lane(self, children: list) -> S.Lane:
+        name = self._word(children[0])
+        return S.Lane(name=name, bars=children[1], span=_join(name.span, children[1][-1].span))
+
+    def pattern_block(self, children: list) -> S.PatternBlock:
+        name = self._word(children[0])
+        words, lines = self._split(children[1:])
+        return S.PatternBlock(name=name, values=tuple(words), lines=tuple(lines), span=name.span)
+
+
+def _join(first: Span, last: Span) -> Span:
+    return Span(first.path, first.line, first.col, last.end_line, last.end_col, first.start, last.end)
+
+
+def _last_span(words: list, default: S.Word) -> Span:
+    return words[-1].span if words else default.span

@@ -1,0 +1,100 @@
+"""report: timeline.Timeline -> the report.json of a MIDI build (sections, tracks, chords, in seconds)."""
+
+from __future__ import annotations
+
+import json
+import os
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .midi import chord_text, write_atomic
+from .timeline import TempoMap, Timeline, Track
+
+FLOAT_DIGITS = 4
+
+
+def midi_report(timeline: Timeline, *, source: str, key: str, tempo: float) -> dict[str, Any]:
+    """The report as a dict whose key order is the file's key order.
+
+    Args:
+        timeline: The arranged song.
+        source: The `.song` file it came from, as the user named it.
+        key: The song's key as written in the spec, e.g. "G minor".
+        tempo: The song's starting tempo in bpm, as written in the spec.
+
+    Returns:
+        Top-level `title`, `source`, `tempo`, `key`, `time_signature` (of the first meter),
+        `ppq`, `bars`, `end_tick`, `duration_s`, then `sections`, `tracks` and `chords` lists.
+        Every seconds value comes from `TempoMap`, so it agrees with the MIDI and the audio.
+    """
+    clock = TempoMap(timeline.tempos, timeline.ppq)
+    meter = timeline.meters[0] if timeline.meters else None
+    return {
+        "title": timeline.title,
+        "source": source,
+        "tempo": tempo,
+        "key": key,
+        "time_signature": f"{meter.numerator}/{meter.denominator}" if meter else "4/4",
+        "ppq": timeline.ppq,
+        "bars": timeline.bars,
+        "end_tick": timeline.end_tick,
+        "duration_s": clock.seconds(timeline.end_tick),
+        "sections": section_entries(timeline, clock),
+        "tracks": [track_entry(track) for track in timeline.tracks],
+        "chords": chord_entries(timeline, clock),
+    }
+
+
+def section_entries(timeline: Timeline, clock: TempoMap) -> list[dict[str, Any]]:
+    """One entry per section pass; it lasts until the next marker or the end of the music."""
+    ends = _ends([m.tick for m in timeline.markers], timeline.end_tick)
+    return [{"label": m.label, "pass": m.pass_no, "first_bar": m.first_bar, "last_bar": m.last_bar,
+             "start_s": clock.seconds(m.tick), "end_s": clock.seconds(end)}
+            for m, end in zip(timeline.markers, ends)]
+
+
+def track_entry(track: Track) -> dict[str, Any]:
+    """What a part is and how many notes it plays; muted parts are listed (they are in the MIDI)."""
+    return {"name": track.name, "instrument": track.instrument, "program": track.program,
+            "channel": track.channel, "role": track.role, "muted": track.muted,
+            "notes": len(track.notes)}
+
+
+def chord_entries(timeline: Timeline, clock: TempoMap) -> list[dict[str, Any]]:
+    """One entry per chord change, lasting until the next change or the end of the music.
+
+    `beat` counts like a musician, from 1 at the downbeat ("and" of 2 in 4/4 is 2.5); this
+    assumes `ChordMark.beat` is the 0-based offset in beats from the bar line. `tick`/`end_tick`
+    are exact, for tools (like `analyze`) that work on the MIDI. `root` and `bass` are null for N.C.
+    """
+    ends = _ends([c.tick for c in timeline.chords], timeline.end_tick)
+    return [{"bar": c.bar, "beat": _number(c.beat + 1), "symbol": chord_text(c), "root": c.root,
+             "bass": c.bass, "pitch_classes": list(c.pitch_classes),
+             "tension_classes": list(c.tension_classes), "tick": c.tick, "end_tick": end,
+             "start_s": clock.seconds(c.tick), "end_s": clock.seconds(end)}
+            for c, end in zip(timeline.chords, ends)]
+
+
+def write_report(report: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """Write the report as JSON (key order as built, indent 2, floats to 4 decimals), atomically."""
+    text = json.dumps(_rounded(report), indent=2, ensure_ascii=False) + "\n"
+    write_atomic(Path(path), text.encode("utf-8"))
+
+
+def _ends(starts: list[int], end_tick: int) -> list[int]:
+    return starts[1:] + [end_tick] if starts else []
+
+
+def _number(value: Fraction) -> int | float:
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, FLOAT_DIGITS)
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(item) for item in value]
+    return value

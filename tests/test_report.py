@@ -1,0 +1,76 @@
+"""Tests for compiler.report: the report.json of a MIDI build."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+from compiler.report import midi_report, write_report
+from compiler.timeline import ChordMark, Marker, MeterPoint, Note, TempoPoint, Timeline, Track
+
+# 120 bpm: one quarter note (480 ticks) is 0.5 s; from tick 3840 on, 60 bpm: 1 s per quarter.
+TIMELINE = Timeline(
+    title="Blue Bossa", end_tick=5760, bars=3,
+    tempos=(TempoPoint(tick=0, bpm=Fraction(120)), TempoPoint(tick=3840, bpm=Fraction(60))),
+    meters=(MeterPoint(tick=0, numerator=3, denominator=4),),
+    markers=(Marker(tick=0, label="A", pass_no=1, first_bar=1, last_bar=2),
+             Marker(tick=2880, label="A", pass_no=2, first_bar=3, last_bar=4)),
+    chords=(ChordMark(tick=0, bar=1, beat=Fraction(0), symbol="Cm6", root="C", pitch_classes=(0, 3, 7, 9),
+                      tension_classes=(2, 5)),
+            ChordMark(tick=720, bar=1, beat=Fraction(3, 2), symbol="C/G", root="C", bass="G",
+                      pitch_classes=(0, 4, 7)),
+            ChordMark(tick=2880, bar=3, beat=Fraction(0), symbol="NC", root=None)),
+    tracks=(Track(name="bass", instrument="acoustic_bass", program=32, channel=0, role="bass",
+                  notes=(Note(start=0, dur=480, pitch=36, velocity=90),)),
+            Track(name="pad", instrument="warm_pad", program=89, channel=1, role="pad", muted=True)))
+
+
+def report() -> dict:
+    return midi_report(TIMELINE, source="specs/blue_bossa.song", key="C minor", tempo=120.0)
+
+
+def test_top_level_keys_in_fixed_order() -> None:
+    assert list(report()) == ["title", "source", "tempo", "key", "time_signature", "ppq", "bars",
+                              "end_tick", "duration_s", "sections", "tracks", "chords"]
+    assert report()["time_signature"] == "3/4"
+
+
+def test_duration_uses_the_tempo_map() -> None:
+    assert report()["duration_s"] == 4 + 4  # 8 quarters at 120 bpm, then 4 quarters at 60 bpm
+
+
+def test_sections_end_where_the_next_one_starts() -> None:
+    assert report()["sections"] == [
+        {"label": "A", "pass": 1, "first_bar": 1, "last_bar": 2, "start_s": 0.0, "end_s": 3.0},
+        {"label": "A", "pass": 2, "first_bar": 3, "last_bar": 4, "start_s": 3.0, "end_s": 8.0}]
+
+
+def test_tracks() -> None:
+    assert report()["tracks"] == [
+        {"name": "bass", "instrument": "acoustic_bass", "program": 32, "channel": 0, "role": "bass",
+         "muted": False, "notes": 1},
+        {"name": "pad", "instrument": "warm_pad", "program": 89, "channel": 1, "role": "pad",
+         "muted": True, "notes": 0}]
+
+
+def test_chords_count_beats_from_1_and_last_until_the_next_change() -> None:
+    first, slash, no_chord = report()["chords"]
+    assert (first["beat"], first["start_s"], first["end_s"], first["end_tick"]) == (1, 0.0, 0.75, 720)
+    assert (slash["beat"], slash["bass"], slash["pitch_classes"]) == (2.5, "G", [0, 4, 7])
+    assert (no_chord["symbol"], no_chord["root"], no_chord["end_s"]) == ("N.C.", None, 8.0)
+    assert first["tension_classes"] == [2, 5]
+
+
+def test_written_json_is_rounded_stable_and_atomic(tmp_path: Path) -> None:
+    timeline = TIMELINE.model_copy(update={"tempos": (TempoPoint(tick=0, bpm=Fraction(140)),)})
+    content = midi_report(timeline, source="x.song", key="C minor", tempo=140.0)
+    path = tmp_path / "report.json"
+    write_report(content, path)
+    first = path.read_bytes()
+    write_report(content, path)
+    assert path.read_bytes() == first
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+    loaded = json.loads(first)
+    assert loaded["duration_s"] == round(5760 * 60 / (140 * 480), 4) == 5.1429
+    assert list(loaded) == list(content)
