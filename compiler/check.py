@@ -1,0 +1,78 @@
+"""check: ir.Song -> ir.Song. Cross-reference checks that need the whole resolved song; collects all errors."""
+
+from __future__ import annotations
+
+from . import ir
+from .errors import DiagnosticSink, ResolveError
+from .suggest import suggestion_text
+
+
+def check(song: ir.Song) -> ir.Song:
+    """Every track's pattern and melody exist and fit its role; melodies fit their sections.
+
+    Raises:
+        ResolveError: with every problem found.
+    """
+    sink = DiagnosticSink()
+    melodies = {m.name: m for m in song.melodies}
+    for track in song.tracks:
+        _check_pattern(song, track, sink)
+        _check_melody(track, melodies, sink)
+    for melody in song.melodies:
+        _check_melody_length(song, melody, sink)
+    _check_unused_melodies(song, sink)
+    sink.raise_if_any(ResolveError)
+    return song
+
+
+def patterns_for(song: ir.Song, role: str) -> dict[str, ir.PatternDef]:
+    """Patterns a track of `role` may name: the song's own first, then its styles'."""
+    found: dict[str, ir.PatternDef] = {}
+    for style in (song.style, *song.alt_styles):
+        found.update({p.name: p for p in style.patterns if p.role == role})
+    found.update({p.name: p for p in song.patterns if p.role == role})
+    return found
+
+
+def _check_pattern(song: ir.Song, track: ir.TrackDef, sink: DiagnosticSink) -> None:
+    if track.pattern is None or track.span is None:
+        return
+    available = patterns_for(song, track.role)
+    if track.pattern not in available:
+        hint = suggestion_text(track.pattern, sorted(available))
+        names = ", ".join(sorted(available)) or "none"
+        sink.error("E041", f"no {track.role} pattern `{track.pattern}` in style {song.style.name} or this song",
+                   track.span, hint or f"{track.role} patterns available: {names}")
+
+
+def _check_melody(track: ir.TrackDef, melodies: dict[str, ir.MelodyDef], sink: DiagnosticSink) -> None:
+    if track.span is None:
+        return
+    if track.melody is not None and track.melody not in melodies:
+        hint = suggestion_text(track.melody, sorted(melodies))
+        sink.error("E044", f"no melody `{track.melody}`", track.span,
+                   hint or f"define it with `melody {track.melody}` and its bars")
+    if track.harmony is not None and track.melody is None:
+        sink.error("E044", f"track `{track.name}` has a harmony but no melody", track.span,
+                   "add `melody NAME` to say which line it harmonizes")
+
+
+def _check_melody_length(song: ir.Song, melody: ir.MelodyDef, sink: DiagnosticSink) -> None:
+    if melody.section is None or melody.span is None:
+        return
+    section = next((s for s in song.sections if s.label == melody.section), None)
+    if section is None:
+        return
+    room = sum(bar.meter.quarters for bar in section.bars)
+    room += sum(bar.meter.quarters for bar in (section.endings[0].bars if section.endings else ()))
+    if melody.length > room:
+        sink.error("E021", f"melody `{melody.name}` is longer than section {section.label}", melody.span,
+                   "shorten the melody or write it over a longer section")
+
+
+def _check_unused_melodies(song: ir.Song, sink: DiagnosticSink) -> None:
+    used = {t.melody for t in song.tracks}
+    for melody in song.melodies:
+        if melody.name not in used and melody.span is not None:
+            sink.error("E044", f"melody `{melody.name}` is not played by any track", melody.span,
+                       f"add a track: `track lead alto_sax melody {melody.name}`")

@@ -1,0 +1,168 @@
+"""cli: the `song` command (also `python -m compiler`). Exit codes: 0 ok, 1 diagnostics, 2 usage/IO, 3 internal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .errors import Diagnostic, SongError, render_human, to_json
+from .source import Source
+
+EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad arguments or unreadable files: exit 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as err:
+        print(f"song: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK  # `song ir x.song | head` closed the pipe: not an error
+    except KeyboardInterrupt:
+        print("song: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 — the promise is one line, never a traceback
+        print(f"internal error: {type(err).__name__}: {err}".splitlines()[0], file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="song", description="Compile .song charts into backing tracks.")
+    parser.add_argument("--version", action="version", version=f"songspec {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, helptext, run in _COMMANDS:
+        sub = commands.add_parser(name, help=helptext, description=helptext)
+        sub.set_defaults(run=run)
+        _ARGUMENTS[name](sub)
+    return parser
+
+
+def _read_source(path: str) -> Source:
+    try:
+        return Source.read(path)
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read {path}: {err}") from None
+
+
+def report_diagnostics(diagnostics: list[Diagnostic], sources: dict[str, Source], fmt: str) -> None:
+    """Print diagnostics on stderr (human) or stdout (json)."""
+    if fmt == "json":
+        print(json.dumps([to_json(d) for d in diagnostics], indent=2))
+        return
+    for diag in diagnostics:
+        print(render_human(diag, sources), file=sys.stderr)
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    if errors:
+        print(f"{errors} error{'s' if errors != 1 else ''}", file=sys.stderr)
+
+
+def compile_front(path: str, options=None):
+    """Read and check one file: (song or None, diagnostics, sources)."""
+    from .library import Library
+    from .pipeline import FrontOptions, front_end
+
+    source = _read_source(path)
+    library = Library()
+    sources = {source.path: source}
+    try:
+        song = front_end(source, library, options or FrontOptions())
+    except SongError as err:
+        sources.update(library.sources)
+        return None, err.diagnostics, sources
+    return song, [], sources
+
+
+# -- commands --------------------------------------------------------------------------------------
+def _check_args(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("files", nargs="+", metavar="FILE")
+    sub.add_argument("--format", choices=("human", "json"), default="human")
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    all_diagnostics: list[Diagnostic] = []
+    sources: dict[str, Source] = {}
+    for path in args.files:
+        _, diagnostics, file_sources = compile_front(path)
+        all_diagnostics += diagnostics
+        sources.update(file_sources)
+    report_diagnostics(all_diagnostics, sources, args.format)
+    return EXIT_DIAGNOSTICS if all_diagnostics else EXIT_OK
+
+
+def _ir_args(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("file", metavar="FILE")
+    sub.add_argument("--format", choices=("human", "json"), default="human")
+
+
+def _run_ir(args: argparse.Namespace) -> int:
+    from .dump import ir_json
+
+    song, diagnostics, sources = compile_front(args.file)
+    if song is None:
+        report_diagnostics(diagnostics, sources, args.format)
+        return EXIT_DIAGNOSTICS
+    print(ir_json(song))
+    return EXIT_OK
+
+
+def _fmt_args(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("files", nargs="+", metavar="FILE")
+    sub.add_argument("--check", action="store_true", help="only report files that would change (exit 1)")
+
+
+def _run_fmt(args: argparse.Namespace) -> int:
+    from .fmt import format_source
+
+    changed = []
+    for path in args.files:
+        source = _read_source(path)
+        formatted = format_source(source.text)
+        if formatted == source.text:
+            continue
+        changed.append(path)
+        if not args.check:
+            Path(path).write_text(formatted, encoding="utf-8")
+    for path in changed:
+        print(f"{'would reformat' if args.check else 'reformatted'} {path}")
+    return EXIT_DIAGNOSTICS if args.check and changed else EXIT_OK
+
+
+def _styles_args(sub: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _run_styles(args: argparse.Namespace) -> int:
+    from .library import Library
+
+    library = Library()
+    try:
+        styles = library.stdlib_styles()
+    except SongError as err:
+        report_diagnostics(err.diagnostics, library.sources, "human")
+        return EXIT_DIAGNOSTICS
+    width = max((len(name) for name, _, _ in styles), default=0)
+    for name, description, _ in styles:
+        print(f"{name:<{width}}  {description}")
+    return EXIT_OK
+
+
+_COMMANDS = (
+    ("check", "check .song files and print diagnostics", _run_check),
+    ("ir", "print the resolved song as JSON", _run_ir),
+    ("fmt", "rewrite .song files in canonical layout", _run_fmt),
+    ("styles", "list the bundled styles", _run_styles),
+)
+_ARGUMENTS = {"check": _check_args, "ir": _ir_args, "fmt": _fmt_args, "styles": _styles_args}

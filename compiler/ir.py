@@ -1,0 +1,239 @@
+"""ir: the resolved song (resolve output): every name bound, every chord parsed, the form flattened.
+
+Time is exact: `Fraction` quarter-note beats (a 4/4 bar is 4, a 6/8 bar is 3). No seconds here.
+`span` points back at the source text and is left out of dumps and equality-by-dump.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation
+
+from .mixspec import MasterSpec, ReverbBus, TrackSound
+from .source import Span
+
+Dynamic = Literal["pp", "p", "mp", "mf", "f", "ff"]
+DYNAMICS: tuple[str, ...] = ("pp", "p", "mp", "mf", "f", "ff")
+Role = Literal["drums", "bass", "comp", "pad", "melody"]
+ROLES: tuple[str, ...] = ("drums", "bass", "comp", "pad", "melody")
+
+
+class Node(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    span: SkipValidation[Span | None] = Field(default=None, exclude=True, repr=False)
+
+
+class Meter(Node):
+    """A time signature. `quarters`: bar length in quarter-note beats."""
+
+    num: int = Field(ge=1, le=32)
+    den: Literal[2, 4, 8, 16]
+
+    @property
+    def quarters(self) -> Fraction:
+        return Fraction(self.num * 4, self.den)
+
+    def __str__(self) -> str:
+        return f"{self.num}/{self.den}"
+
+
+class KeySig(Node):
+    """A key: `tonic` spelled ("Bb"), `mode` a name from `pitch.MODES`."""
+
+    tonic: str
+    mode: str
+
+
+class Chord(Node):
+    """A parsed chord. `root` None is N.C.; `intervals`/`tensions` are semitones above the root (0..23)."""
+
+    symbol: str
+    root: str | None
+    root_pc: int | None = None
+    quality: str = ""
+    intervals: tuple[int, ...] = ()
+    tensions: tuple[int, ...] = ()
+    bass: str | None = None
+    bass_pc: int | None = None
+
+
+class ChordSlot(Node):
+    """A chord held from `start` for `dur` quarter beats inside its bar."""
+
+    start: Fraction
+    dur: Fraction
+    chord: Chord
+
+
+class Bar(Node):
+    meter: Meter
+    slots: tuple[ChordSlot, ...]
+
+
+class Ending(Node):
+    number: int
+    bars: tuple[Bar, ...]
+
+
+class SectionDef(Node):
+    """A labelled chart. `endings` are alternatives appended after `bars` (1..k)."""
+
+    label: str
+    meter: Meter
+    key: KeySig
+    bars: tuple[Bar, ...]
+    endings: tuple[Ending, ...] = ()
+
+
+class Marks(Node):
+    """What the `arrange` block says about one section pass.
+
+    `dynamic` scales velocity and picks the style's energy level; `stop` is the number of final
+    bars played as band hits; `break_bars` the number of final bars where only the lead plays;
+    `tempo` sets the tempo from this pass on, `ramp` moves it gradually to a target over the pass;
+    `transpose` shifts this pass in semitones, `key` moves it to another key; `tacet`/`only` silence tracks for this pass.
+    """
+
+    dynamic: Dynamic | None = None
+    build: bool = False
+    drop: bool = False
+    fill: bool = False
+    stop: int = 0
+    break_bars: int = 0
+    style: str | None = None
+    tempo: Fraction | None = None
+    ramp: Fraction | None = None
+    transpose: int = 0
+    key: KeySig | None = None
+    tacet: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
+
+
+class Pass(Node):
+    """One pass through a section in the played form. Bars are `first_bar`..`first_bar+bar_count-1`."""
+
+    label: str
+    pass_no: int
+    kind: Literal["section", "intro", "ending", "tag", "vamp"] = "section"
+    first_bar: int
+    bar_count: int
+    marks: Marks = Marks()
+
+
+class PlayedBar(Node):
+    """One bar of the performance, in order. `number` counts from 1; chords already transposed."""
+
+    number: int
+    pass_index: int
+    meter: Meter
+    key: KeySig
+    slots: tuple[ChordSlot, ...]
+    tempo: Fraction
+    tempo_end: Fraction
+
+
+class Lane(Node):
+    """One grid lane: `steps[b]` is bar b of the lane, one character per step."""
+
+    name: str
+    steps: tuple[str, ...]
+
+
+class PatternPart(Node):
+    lanes: tuple[Lane, ...]
+
+
+class PatternDef(Node):
+    """A style pattern for one role. `levels[0..2]` are energy 1..3 (None = fall back to a lower one)."""
+
+    name: str
+    role: Role
+    levels: tuple[PatternPart | None, PatternPart | None, PatternPart | None]
+    fill: PatternPart | None = None
+    swing: Fraction | None = None
+
+
+class Harmony(Node):
+    """A harmony voice: diatonic `interval` (3 or 6) `above` or below the melody, in the key."""
+
+    interval: Literal[3, 6]
+    above: bool = False
+
+
+class TrackDef(Node):
+    """One band member. `pitch_range` is the (lowest, highest) MIDI note it may play."""
+
+    name: str
+    instrument: str
+    program: int
+    bank: int = 0
+    is_drums: bool = False
+    role: Role
+    pattern: str | None = None
+    melody: str | None = None
+    harmony: Harmony | None = None
+    voicing: str | None = None
+    octave: int = 0
+    pitch_range: tuple[int, int] | None = None
+    humanize: Fraction | None = None
+    muted: bool = False
+    solo: bool = False
+    sound: TrackSound = TrackSound()
+
+
+class StyleDef(Node):
+    name: str
+    description: str
+    meter: Meter
+    tempo: Fraction
+    swing: Fraction
+    tracks: tuple[TrackDef, ...]
+    patterns: tuple[PatternDef, ...]
+    intro: SectionDef | None = None
+    ending: SectionDef | None = None
+    origin: str = ""
+
+
+class MelodyNote(Node):
+    """`pitch` None is a rest. `start` in quarter beats from the melody's first bar."""
+
+    pitch: int | None = Field(default=None, ge=0, le=127)
+    start: Fraction
+    dur: Fraction
+
+
+class MelodyDef(Node):
+    """A melody line; `section` set when it is written over one section (then it plays every pass)."""
+
+    name: str
+    section: str | None = None
+    notes: tuple[MelodyNote, ...]
+    length: Fraction
+
+
+class Song(Node):
+    """The whole resolved song. `alt_styles` are styles switched to by `arrange`; `patterns` are the
+    song's own patterns (they take precedence over the style's)."""
+
+    title: str
+    composer: str = ""
+    path: str = ""
+    tempo: Fraction
+    key: KeySig
+    meter: Meter
+    swing: Fraction
+    seed: int = 0
+    humanize: Fraction = Fraction(1, 2)
+    soundfont: str | None = None
+    style: StyleDef
+    alt_styles: tuple[StyleDef, ...] = ()
+    patterns: tuple[PatternDef, ...] = ()
+    sections: tuple[SectionDef, ...]
+    passes: tuple[Pass, ...]
+    bars: tuple[PlayedBar, ...]
+    tracks: tuple[TrackDef, ...]
+    melodies: tuple[MelodyDef, ...] = ()
+    reverb: ReverbBus = ReverbBus()
+    master: MasterSpec = MasterSpec()

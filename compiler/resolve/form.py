@@ -1,0 +1,305 @@
+"""resolve.form: form line + arrange block + sections -> the passes and the flat list of played bars."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .. import ir
+from .. import syntax as S
+from ..chords import ChordSpec, transpose_chord
+from ..errors import DiagnosticSink
+from ..pitch import Key
+from ..source import Span
+from ..suggest import suggestion_text
+from ..words import Words
+from .chart import chord_ir, key_of, read_key
+
+SPECIALS = ("intro", "ending", "tag", "vamp")
+TAG_BARS = 4
+VAMP_BARS = 2
+MARK_WORDS = ("build", "drop", "fill", "stop", "break", "style", "tempo", "ramp", "transpose", "key",
+              "tacet", "only") + ir.DYNAMICS
+PASS_WORDS = ("first", "last")
+
+
+@dataclass(frozen=True)
+class FormSlot:
+    """One entry of the flattened form: a label and where the form line named it."""
+
+    label: str
+    span: Span
+
+
+def flatten_form(items: tuple[S.FormItem, ...], sink: DiagnosticSink) -> list[FormSlot]:
+    """Expand groups and `xN` repeats: `intro (A B) x2` -> intro A B A B."""
+    slots: list[FormSlot] = []
+    for item in items:
+        once = [FormSlot(item.name.text, item.name.span)] if item.name else flatten_form(item.group, sink)
+        slots += once * _repeat_count(item.repeat, sink)
+    return slots
+
+
+def _repeat_count(word: S.Word | None, sink: DiagnosticSink) -> int:
+    if word is None:
+        return 1
+    count = int(word.text[1:])
+    if not 1 <= count <= 64:
+        sink.error("E012", f"repeat count {count} is out of range", word.span, "repeat 1 to 64 times, e.g. `x3`")
+        return 1
+    return count
+
+
+@dataclass
+class Chart:
+    """What the passes are made from: the song's sections and the style's intro/ending."""
+
+    sections: dict[str, ir.SectionDef]
+    style_sections: dict[str, ir.SectionDef]
+
+    def find(self, label: str) -> ir.SectionDef | None:
+        return self.sections.get(label) or self.style_sections.get(label)
+
+
+def read_marks(line: S.OptionLine, sink: DiagnosticSink, track_names: set[str]) -> tuple[str, str | None, ir.Marks, Span]:
+    """`last C ff stop 2` -> ("C", "last", Marks(dynamic="ff", stop=2), span of C)."""
+    words = Words(line.values, sink, line.name.span)
+    which, label = None, line.name
+    if line.name.text in PASS_WORDS:
+        which = line.name.text
+        label = words.name("a section label", f"{which} A f")
+        if label is None:
+            return "", None, ir.Marks(), line.name.span
+    fields: dict = {}
+    while not words.done():
+        _read_mark(words, sink, fields, track_names)
+    return label.text, which, ir.Marks(**fields, span=line.span), label.span
+
+
+def _read_mark(words: Words, sink: DiagnosticSink, fields: dict, track_names: set[str]) -> None:
+    word = words.take()
+    text = word.text
+    if text in ir.DYNAMICS:
+        fields["dynamic"] = text
+    elif text in ("build", "drop", "fill"):
+        fields[text] = True
+    elif text in ("stop", "break"):
+        count = words.number(f"a bar count after `{text}`", f"{text} 2", 1, 64) if _number_next(words) else 2
+        fields["stop" if text == "stop" else "break_bars"] = int(count or 2)
+    elif text in ("tempo", "ramp"):
+        bpm = words.number("a tempo in BPM", f"{text} 140", 20, 400)
+        if bpm is not None:
+            fields[text] = bpm
+    elif text == "transpose":
+        steps = words.number("semitones", "transpose +1", -12, 12)
+        if steps is not None:
+            fields["transpose"] = int(steps)
+    elif text == "key":
+        key = read_key(words, sink, "key Ab major")
+        if key is not None:
+            fields["key"] = key
+    elif text == "style":
+        name = words.name("a style name", "style latin.bossa")
+        if name is not None:
+            fields["style"] = name.text
+    elif text in ("tacet", "only"):
+        fields[text] = _track_list(words, sink, text, track_names)
+    else:
+        hint = suggestion_text(text, MARK_WORDS)
+        sink.error("E070", f"unknown arrangement mark `{text}`", word.span,
+                   hint or "marks are pp p mp mf f ff, build, drop, fill, stop N, break N, tempo N, ramp N, "
+                           "transpose N, key K, style NAME, tacet TRACK, only TRACK")
+
+
+def _number_next(words: Words) -> bool:
+    word = words.peek()
+    return word is not None and word.kind == "number"
+
+
+def _track_list(words: Words, sink: DiagnosticSink, mark: str, track_names: set[str]) -> tuple[str, ...]:
+    names: list[str] = []
+    while words.peek_name() and words.peek_name() not in MARK_WORDS:
+        word = words.take()
+        if word.text not in track_names:
+            hint = suggestion_text(word.text, sorted(track_names))
+            sink.error("E043", f"unknown track `{word.text}`", word.span, hint or f"tracks: {', '.join(sorted(track_names))}")
+        names.append(word.text)
+    if not names:
+        words.expected(f"track names after `{mark}`", f"{mark} piano guitar")
+    return tuple(names)
+
+
+@dataclass(frozen=True)
+class PlannedPass:
+    label: str
+    kind: str
+    bars: tuple[ir.Bar, ...]
+    key: ir.KeySig
+    span: Span
+
+
+def plan_passes(slots: list[FormSlot], chart: Chart, sink: DiagnosticSink) -> list[PlannedPass]:
+    """Choose each pass's bars: endings by pass number, style intro/ending, tags and vamps."""
+    totals: dict[str, int] = {}
+    for slot in slots:
+        totals[slot.label] = totals.get(slot.label, 0) + 1
+    seen: dict[str, int] = {}
+    planned: list[PlannedPass | None] = []
+    for slot in slots:
+        seen[slot.label] = seen.get(slot.label, 0) + 1
+        planned.append(_plan_one(slot, seen[slot.label], totals[slot.label], chart, sink))
+    return _fill_tags_and_vamps(planned, slots, chart, sink)
+
+
+def _plan_one(slot: FormSlot, pass_no: int, total: int, chart: Chart, sink: DiagnosticSink) -> PlannedPass | None:
+    section = chart.find(slot.label)
+    if section is None:
+        if slot.label in ("tag", "vamp"):
+            return None
+        choices = sorted(chart.sections) + list(SPECIALS)
+        hint = suggestion_text(slot.label, choices)
+        sink.error("E030", f"section `{slot.label}` is not defined", slot.span,
+                   hint or f"define it with `section {slot.label}` and its bars, or use one of: {', '.join(choices)}")
+        return None
+    kind = slot.label if slot.label in SPECIALS else "section"
+    bars = section.bars + _ending_bars(section, pass_no, total)
+    return PlannedPass(slot.label, kind, bars, section.key, slot.span)
+
+
+def _ending_bars(section: ir.SectionDef, pass_no: int, total: int) -> tuple[ir.Bar, ...]:
+    """Pass i < n takes ending min(i, k-1); the last pass takes ending k."""
+    k = len(section.endings)
+    if k == 0:
+        return ()
+    number = k if pass_no == total else min(pass_no, k - 1)
+    return section.endings[number - 1].bars
+
+
+def _fill_tags_and_vamps(planned: list[PlannedPass | None], slots: list[FormSlot], chart: Chart,
+                         sink: DiagnosticSink) -> list[PlannedPass]:
+    """A `tag` replays the last bars of the pass before it; a `vamp` loops the next pass's first bars."""
+    result: list[PlannedPass] = []
+    for index, (plan, slot) in enumerate(zip(planned, slots)):
+        if plan is None and slot.label in ("tag", "vamp") and chart.find(slot.label) is None:
+            following = next((p for p in planned[index + 1:] if p is not None), None)
+            plan = _special_pass(slot, result[-1] if result else None, following)
+            if plan is None:
+                sink.error("E032", f"`{slot.label}` has no section to take its bars from", slot.span,
+                           f"put `{slot.label}` after a section in the form")
+        if plan is not None:
+            result.append(plan)
+    return result
+
+
+def _special_pass(slot: FormSlot, previous: PlannedPass | None, following: PlannedPass | None) -> PlannedPass | None:
+    if slot.label == "vamp" and following is not None:
+        return PlannedPass("vamp", "vamp", following.bars[:VAMP_BARS], following.key, slot.span)
+    if previous is None:
+        return None
+    count = TAG_BARS if slot.label == "tag" else VAMP_BARS
+    return PlannedPass(slot.label, slot.label, previous.bars[-count:], previous.key, slot.span)
+
+
+def assign_marks(plans: list[PlannedPass], arrange: S.Arrange | None, sink: DiagnosticSink,
+                 track_names: set[str]) -> list[ir.Marks]:
+    """Marks per pass: lines for a label apply to all its passes; `first`/`last` lines override them."""
+    general: dict[str, ir.Marks] = {}
+    specific: dict[tuple[str, str], ir.Marks] = {}
+    first_seen: dict[tuple[str | None, str], Span] = {}
+    labels = {plan.label for plan in plans}
+    for line in arrange.lines if arrange else ():
+        label, which, marks, span = read_marks(line, sink, track_names)
+        if not label:
+            continue
+        if label not in labels:
+            hint = suggestion_text(label, sorted(labels))
+            sink.error("E030", f"`{label}` is not played in the form", span,
+                       hint or f"arrange the labels of the form: {', '.join(sorted(labels))}")
+            continue
+        if (which, label) in first_seen:
+            sink.error("E013", f"`{(which + ' ') if which else ''}{label}` is arranged twice", span,
+                       "merge the two lines", notes=((first_seen[(which, label)], "first arranged here"),))
+            continue
+        first_seen[(which, label)] = span
+        (specific.__setitem__((which, label), marks) if which else general.__setitem__(label, marks))
+    return _marks_per_pass(plans, general, specific)
+
+
+def _marks_per_pass(plans: list[PlannedPass], general: dict, specific: dict) -> list[ir.Marks]:
+    counts = {label: sum(1 for p in plans if p.label == label) for label in {p.label for p in plans}}
+    seen: dict[str, int] = {}
+    result = []
+    for plan in plans:
+        seen[plan.label] = seen.get(plan.label, 0) + 1
+        marks = general.get(plan.label, ir.Marks())
+        for which, hit in (("first", seen[plan.label] == 1), ("last", seen[plan.label] == counts[plan.label])):
+            override = specific.get((which, plan.label))
+            if hit and override is not None:
+                marks = marks.model_copy(update={f: getattr(override, f) for f in override.model_fields_set if f != "span"})
+        result.append(marks)
+    return result
+
+
+def played_bars(plans: list[PlannedPass], marks: list[ir.Marks], tempo: Fraction,
+                transpose: int) -> tuple[tuple[ir.Pass, ...], tuple[ir.PlayedBar, ...]]:
+    """The performance in order: tempo (with ramps) and transposition applied bar by bar."""
+    passes: list[ir.Pass] = []
+    bars: list[ir.PlayedBar] = []
+    seen: dict[str, int] = {}
+    for index, (plan, mark) in enumerate(zip(plans, marks)):
+        seen[plan.label] = seen.get(plan.label, 0) + 1
+        tempo = mark.tempo or tempo
+        steps = transpose + mark.transpose + _key_change(plan.key, mark.key)
+        key = moved_key(plan.key, steps)
+        tempi = _bar_tempi(plan.bars, tempo, mark.ramp)
+        for bar, (start, end) in zip(plan.bars, tempi):
+            bars.append(ir.PlayedBar(number=len(bars) + 1, pass_index=index, meter=bar.meter, key=key,
+                                     slots=_moved_slots(bar.slots, steps, key), tempo=start, tempo_end=end,
+                                     span=bar.span))
+        tempo = mark.ramp or tempo
+        passes.append(ir.Pass(label=plan.label, pass_no=seen[plan.label], kind=plan.kind,
+                              first_bar=len(bars) - len(plan.bars) + 1, bar_count=len(plan.bars),
+                              marks=mark, span=plan.span))
+    return tuple(passes), tuple(bars)
+
+
+def _key_change(written: ir.KeySig, target: ir.KeySig | None) -> int:
+    """Semitones from the written key's tonic to the target's, the short way round (-5..+6)."""
+    if target is None:
+        return 0
+    steps = (key_of(target).tonic_pc - key_of(written).tonic_pc) % 12
+    return steps - 12 if steps > 6 else steps
+
+
+def moved_key(key: ir.KeySig, steps: int) -> ir.KeySig:
+    if steps == 0:
+        return key
+    moved = key_of(key).transposed(steps)
+    return ir.KeySig(tonic=moved.tonic, mode=moved.mode)
+
+
+def _bar_tempi(bars: tuple[ir.Bar, ...], tempo: Fraction, ramp: Fraction | None) -> list[tuple[Fraction, Fraction]]:
+    """Start and end tempo of each bar; a ramp moves linearly in beats across the whole pass."""
+    if ramp is None:
+        return [(tempo, tempo)] * len(bars)
+    total = sum((bar.meter.quarters for bar in bars), Fraction(0))
+    result, elapsed = [], Fraction(0)
+    for bar in bars:
+        start = tempo + (ramp - tempo) * elapsed / total
+        elapsed += bar.meter.quarters
+        result.append((start, tempo + (ramp - tempo) * elapsed / total))
+    return result
+
+
+def _moved_slots(slots: tuple[ir.ChordSlot, ...], steps: int, key: ir.KeySig) -> tuple[ir.ChordSlot, ...]:
+    if steps == 0:
+        return slots
+    return tuple(slot.model_copy(update={"chord": transpose_ir_chord(slot.chord, steps, key)}) for slot in slots)
+
+
+def transpose_ir_chord(chord: ir.Chord, steps: int, key: ir.KeySig) -> ir.Chord:
+    if chord.root is None:
+        return chord
+    spec = ChordSpec(chord.symbol, chord.root, chord.root_pc, chord.quality, chord.intervals, chord.tensions,
+                     chord.bass, chord.bass_pc)
+    return chord_ir(transpose_chord(spec, steps, Key(key.tonic, key.mode)), chord.span)
