@@ -125,19 +125,35 @@ def _fmt_args(sub: argparse.ArgumentParser) -> None:
 
 def _run_fmt(args: argparse.Namespace) -> int:
     from .fmt import format_source
+    from .parse import parse
 
-    changed = []
+    changed, broken = [], False
     for path in args.files:
         source = _read_source(path)
+        try:
+            before = parse(source)
+        except SongError as err:
+            report_diagnostics(err.diagnostics, {source.path: source}, "human")
+            broken = True
+            continue
         formatted = format_source(source.text)
         if formatted == source.text:
             continue
+        after = parse(Source(source.path, formatted))
+        if after.model_dump() != before.model_dump():
+            raise RuntimeError(f"fmt would change the meaning of {path}; file left untouched")
         changed.append(path)
         if not args.check:
-            Path(path).write_text(formatted, encoding="utf-8")
+            write_text_atomic(Path(path), formatted)
     for path in changed:
         print(f"{'would reformat' if args.check else 'reformatted'} {path}")
-    return EXIT_DIAGNOSTICS if args.check and changed else EXIT_OK
+    return EXIT_DIAGNOSTICS if broken or (args.check and changed) else EXIT_OK
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    from .midi import write_atomic
+
+    write_atomic(path, text.encode("utf-8"))
 
 
 def _styles_args(sub: argparse.ArgumentParser) -> None:

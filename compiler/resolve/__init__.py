@@ -59,7 +59,7 @@ def resolve(tree: S.SongFile, library: Library, *, transpose: int = 0, tempo: Fr
     chart = Chart(sections, {s.label: s for s in (style.intro, style.ending) if s is not None})
     slots = _form_slots(tree, sections, sink)
     plans = plan_passes(slots, chart, sink)
-    marks = assign_marks(plans, _single(tree, S.Arrange, sink), sink, set(states))
+    marks = assign_marks(plans, _single(tree, S.Arrange, sink), sink, set(states), {s.label for s in slots})
     song_tempo = tempo or header.values.get("tempo", style.tempo)
     passes, bars = played_bars(plans, marks, song_tempo, transpose)
     _unused_sections(sections, slots, sink)

@@ -156,6 +156,10 @@ def _plan_one(slot: FormSlot, pass_no: int, total: int, chart: Chart, sink: Diag
     if section is None:
         if slot.label in ("tag", "vamp"):
             return None
+        if slot.label in SPECIALS:
+            sink.error("E030", f"the style has no {slot.label} and the song defines none", slot.span,
+                       f"define `section {slot.label}` with its bars, or pick a style that has one")
+            return None
         choices = sorted(chart.sections) + list(SPECIALS)
         hint = suggestion_text(slot.label, choices)
         sink.error("E030", f"section `{slot.label}` is not defined", slot.span,
@@ -201,12 +205,12 @@ def _special_pass(slot: FormSlot, previous: PlannedPass | None, following: Plann
 
 
 def assign_marks(plans: list[PlannedPass], arrange: S.Arrange | None, sink: DiagnosticSink,
-                 track_names: set[str]) -> list[ir.Marks]:
+                 track_names: set[str], form_labels: set[str]) -> list[ir.Marks]:
     """Marks per pass: lines for a label apply to all its passes; `first`/`last` lines override them."""
     general: dict[str, ir.Marks] = {}
     specific: dict[tuple[str, str], ir.Marks] = {}
     first_seen: dict[tuple[str | None, str], Span] = {}
-    labels = {plan.label for plan in plans}
+    labels = form_labels
     for line in arrange.lines if arrange else ():
         label, which, marks, span = read_marks(line, sink, track_names)
         if not label:
