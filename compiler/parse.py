@@ -53,7 +53,8 @@ def parse(source: Source) -> S.SongFile:
     lines = _normalised_lines(source.text)
     diagnostics = _indentation_errors(source.path, lines)
     for diag in diagnostics:
-        _blank(lines, diag.span.line - 1)
+        index = diag.span.line - 1
+        lines[index] = _untabbed(lines[index]) if diag.message.startswith("tab") else _blanked(lines[index])
     while len(diagnostics) < MAX_ERRORS:
         try:
             tree = song_parser().parse("".join(lines))
@@ -78,9 +79,19 @@ def _normalised_lines(text: str) -> list[str]:
 
 def _blank(lines: list[str], index: int) -> None:
     if 0 <= index < len(lines):
-        line = lines[index]
-        body = line.rstrip("\r\n")
-        lines[index] = " " * len(body) + line[len(body):]
+        lines[index] = _blanked(lines[index])
+
+
+def _blanked(line: str) -> str:
+    """The line as spaces: the parser skips it and every offset after it stays true."""
+    body = line.rstrip("\r\n")
+    return " " * len(body) + line[len(body):]
+
+
+def _untabbed(line: str) -> str:
+    """Leading tabs as spaces (already reported), so one tab does not break the whole block."""
+    head = line[: len(line) - len(line.lstrip(" \t"))]
+    return head.replace("\t", " " * SongIndenter.tab_len) + line[len(head):]
 
 
 def _indent(line: str) -> int | None:
@@ -125,16 +136,16 @@ def _indentation_errors(path: str, lines: list[str]) -> list[Diagnostic]:
             continue
         if "\t" in line[: len(line) - len(line.lstrip(" \t"))]:
             found.append(_indent_diag(path, number, line, "tab in indentation", "indent with spaces"))
-            continue
         if width > stack[-1]:
             stack.append(width)
             continue
+        levels = list(stack)
         while width < stack[-1]:
             stack.pop()
         if width != stack[-1]:
-            levels = " or ".join(str(level) for level in stack[-2:])
+            choices = " or ".join(str(level) for level in reversed(levels))
             found.append(_indent_diag(path, number, line, "this line's indentation matches no enclosing block",
-                                      f"indent it by {levels} spaces, like the lines around it"))
+                                      f"indent it by {choices} spaces, like a line of the block it belongs to"))
             stack.append(width)
     return found
 

@@ -26,6 +26,8 @@ def describe_syntax_error(err: UnexpectedInput, line_text: str, col: int) -> tup
         return _unexpected_end(line_text, expected)
     if str(token).startswith('"'):
         return "E004", "unterminated string", 'close the string with `"` on the same line'
+    if token.type == "CELL" and not any(ch.isalnum() for ch in str(token)):
+        return "E002", f"unexpected character `{token}`", "remove it; values are words, numbers, \"strings\", % / : and ,"
     if token.type == "CELL":
         return "E001", f"unexpected `{token}`", "chords and notes go between `|` bar lines"
     return _unexpected_token(str(token), token.type, expected, line_text)

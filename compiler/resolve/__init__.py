@@ -51,8 +51,9 @@ def resolve(tree: S.SongFile, library: Library, *, transpose: int = 0, tempo: Fr
     sink = DiagnosticSink()
     header = _read_header(tree, sink)
     key = header.values.get("key", DEFAULT_KEY)
-    styles = _StyleFinder(tree.path, header.uses, library, key, sink)
+    styles = _StyleFinder(tree, header.uses, library, key, sink)
     style = styles.main(_single(tree, S.StyleUse, sink), header.values)
+    styles.check_all()
     meter = header.values.get("meter", style.meter)
     states = _band(tree, style, sink)
     sections = _sections(tree, meter, key, sink)
@@ -257,14 +258,22 @@ def _melodies(tree: S.SongFile, sections: dict[str, ir.SectionDef], meter: ir.Me
 class _StyleFinder:
     """Looks styles up in the song's `use`d files (checked for cycles and location), then the stdlib."""
 
-    def __init__(self, path: str, uses: list[tuple[str, Span]], library: Library, key: ir.KeySig,
+    def __init__(self, tree: S.SongFile, uses: list[tuple[str, Span]], library: Library, key: ir.KeySig,
                  sink: DiagnosticSink) -> None:
-        self.root = Path(path).resolve().parent
+        path = Path(tree.path).resolve()
+        self.root = path.parent
         self.library, self.key, self.sink = library, key, sink
-        self.defs: dict[str, tuple[S.StyleDef, str]] = {}
+        self.defs: dict[str, tuple[S.StyleDef, str]] = {
+            style.name.text: (style, tree.path) for style in _unique(_of(tree, S.StyleDef), sink, "style")}
         self.resolved: dict[str, ir.StyleDef] = {}
         for target, span in uses:
-            self._use(Path(path).resolve().parent, target, span, [Path(path).resolve()])
+            self._use(self.root, target, span, [path])
+        self.user_styles = list(self.defs)
+
+    def check_all(self) -> None:
+        """Resolve every style the song or its `use`d files define, used or not, so `check` sees its errors."""
+        for name in self.user_styles:
+            self.find(name, None)
 
     def _use(self, base: Path, target: str, span: Span, stack: list[Path]) -> None:
         path = (base / target).resolve()

@@ -56,11 +56,13 @@ class _NoteReader:
         self.pending_tie: ir.MelodyNote | None = None
 
     def bar(self, bar: S.Bar, start: Fraction, meter: ir.Meter) -> Fraction:
-        position = start
+        position, readable = start, True
         for cell in bar.cells:
-            position += self._note(cell, position)
+            taken = self._note(cell, position)
+            readable = readable and taken > 0
+            position += taken
         length = position - start
-        if length != meter.quarters:
+        if readable and length != meter.quarters:
             beats = _beats_text(length, meter)
             self.sink.error("E021", f"this bar holds {beats} but {meter} needs {_beats_text(meter.quarters, meter)}",
                             bar.span, "make the durations add up to one bar (a rest `r/4` fills a beat)")
@@ -75,6 +77,8 @@ class _NoteReader:
             return Fraction(0)
         dur = self._duration(match, cell)
         pitch = self._pitch(match, cell)
+        if dur == 0:
+            return dur
         self._add(ir.MelodyNote(pitch=pitch, start=position, dur=dur, span=cell.span), bool(match.group("tie")), cell)
         return dur
 
@@ -84,7 +88,7 @@ class _NoteReader:
         den = int(match.group("den"))
         if den not in DENOMINATORS:
             self.sink.error("E050", f"`/{den}` is not a note value", cell.span, "use /1 /2 /4 /8 /16 or /32")
-            return self.duration
+            return Fraction(0)
         dur = Fraction(4, den) * (2 - Fraction(1, 2 ** len(match.group("dots"))))
         if match.group("triplet"):
             dur *= Fraction(2, 3)

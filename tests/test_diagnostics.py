@@ -1,0 +1,224 @@
+"""Diagnostics: every bad input gets its stable code at the exact file, line and column; never a traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from compiler.cli import compile_front, main
+
+# (name, song text, text of lib.song beside it or None, (code, file, line, column) of the first diagnostic)
+BAD_INPUTS = [
+    ('unterminated_string', 'title "Autumn\n', None,
+     ('E004', 'song.song', 1, 7)),
+    ('bad_character', 'tempo 120 $\n', None,
+     ('E002', 'song.song', 1, 11)),
+    ('bad_indent', 'style jazz.swing\nsection A\n  | C |\n   | F |\n', None,
+     ('E003', 'song.song', 4, 4)),
+    ('dedent_mismatch', 'style jazz.swing\nsection A\n    | C |\n  | F |\n', None,
+     ('E003', 'song.song', 4, 1)),
+    ('tab_indent', 'style jazz.swing\nsection A\n\t| C |\n', None,
+     ('E003', 'song.song', 3, 1)),
+    ('unclosed_bar', 'style jazz.swing\nsection A\n  | C | F\n', None,
+     ('E001', 'song.song', 3, 10)),
+    ('empty_bar', 'style jazz.swing\nsection A\n  | C | | F |\n', None,
+     ('E001', 'song.song', 3, 9)),
+    ('section_without_body', 'style jazz.swing\nsection A\nform A\n', None,
+     ('E001', 'song.song', 2, 10)),
+    ('misspelt_block', 'style jazz.swing\nsectoin A\n  | C |\n', None,
+     ('E003', 'song.song', 3, 3)),
+    ('stray_paren', 'style jazz.swing\nsection A\n  | C |\nform A )\n', None,
+     ('E032', 'song.song', 4, 8)),
+    ('unknown_setting', 'tmepo 120\n', None,
+     ('E010', 'song.song', 1, 1)),
+    ('tempo_out_of_range', 'tempo 500\n', None,
+     ('E012', 'song.song', 1, 7)),
+    ('tempo_with_unit', 'tempo 120 bpm fast\n', None,
+     ('E011', 'song.song', 1, 15)),
+    ('tempo_missing', 'tempo\n', None,
+     ('E011', 'song.song', 1, 6)),
+    ('duplicate_setting', 'tempo 120\ntempo 130\n', None,
+     ('E013', 'song.song', 2, 1)),
+    ('bad_mode', 'key G minr\n', None,
+     ('E011', 'song.song', 1, 7)),
+    ('bad_tonic', 'key H minor\n', None,
+     ('E011', 'song.song', 1, 5)),
+    ('bad_time', 'time 4/5\n', None,
+     ('E012', 'song.song', 1, 6)),
+    ('swing_range', 'swing 90%\n', None,
+     ('E012', 'song.song', 1, 7)),
+    ('seed_fraction', 'seed 1.5\n', None,
+     ('E011', 'song.song', 1, 6)),
+    ('unknown_chord_quality', 'style jazz.swing\nsection A\n  | Cmaj77 |\n', None,
+     ('E020', 'song.song', 3, 6)),
+    ('unknown_chord_root', 'style jazz.swing\nsection A\n  | C | H7 |\n', None,
+     ('E020', 'song.song', 3, 9)),
+    ('uneven_bar', 'style jazz.swing\nsection A\n  | C F G |\n', None,
+     ('E021', 'song.song', 3, 5)),
+    ('repeat_first_bar', 'style jazz.swing\nsection A\n  | % | C |\n', None,
+     ('E022', 'song.song', 3, 5)),
+    ('hold_first', 'style jazz.swing\nsection A\n  | . C |\n', None,
+     ('E022', 'song.song', 3, 5)),
+    ('percent_not_alone', 'style jazz.swing\nsection A\n  | C % |\n', None,
+     ('E022', 'song.song', 3, 7)),
+    ('ending_numbering', 'style jazz.swing\nsection A\n  | C |\n  ending 2 | F |\n  ending 1 | G |\n', None,
+     ('E023', 'song.song', 4, 3)),
+    ('single_ending', 'style jazz.swing\nsection A\n  | C |\n  ending 1 | F |\n', None,
+     ('E023', 'song.song', 4, 3)),
+    ('bars_after_ending', 'style jazz.swing\nsection A\n  | C |\n  ending 1 | F |\n  ending 2 | G |\n  | C |\n', None,
+     ('E023', 'song.song', 6, 5)),
+    ('not_ending', 'style jazz.swing\nsection A\n  | C |\n  endng 1 | F |\n', None,
+     ('E001', 'song.song', 4, 3)),
+    ('undefined_section', 'style jazz.swing\nsection A\n  | C |\nform A B\n', None,
+     ('E030', 'song.song', 4, 8)),
+    ('unused_section', 'style jazz.swing\nsection A\n  | C |\nsection B\n  | F |\nform A\n', None,
+     ('E031', 'song.song', 4, 9)),
+    ('duplicate_section', 'style jazz.swing\nsection A\n  | C |\nsection A\n  | F |\n', None,
+     ('E013', 'song.song', 4, 9)),
+    ('repeat_zero', 'style jazz.swing\nsection A\n  | C |\nform A x0\n', None,
+     ('E012', 'song.song', 4, 8)),
+    ('unknown_instrument', 'style jazz.swing\nsection A\n  | C |\ntrack horn frnch_horn\n', None,
+     ('E040', 'song.song', 4, 12)),
+    ('track_needs_instrument', 'style jazz.swing\nsection A\n  | C |\ntrack sax\n', None,
+     ('E040', 'song.song', 4, 10)),
+    ('unknown_track_option', 'style jazz.swing\nsection A\n  | C |\ntrack bass acoustic_bass volum -2dB\n', None,
+     ('E014', 'song.song', 4, 26)),
+    ('pan_out_of_range', 'style jazz.swing\nsection A\n  | C |\ntrack bass pan +150\n', None,
+     ('E012', 'song.song', 4, 16)),
+    ('volume_twice', 'style jazz.swing\nsection A\n  | C |\ntrack bass volume -2dB volume -3dB\n', None,
+     ('E013', 'song.song', 4, 24)),
+    ('duplicate_track', 'style jazz.swing\nsection A\n  | C |\ntrack x piano\ntrack x piano\n', None,
+     ('E013', 'song.song', 5, 7)),
+    ('unknown_pattern', 'style jazz.swing\nsection A\n  | C |\ntrack bass pattern walkin\n', None,
+     ('E041', 'song.song', 4, 7)),
+    ('unknown_style', 'style jazz.swng\n', None,
+     ('E042', 'song.song', 1, 7)),
+    ('unknown_style_family', 'style polka.oompah\n', None,
+     ('E042', 'song.song', 1, 7)),
+    ('unknown_mark', 'style jazz.swing\nsection A\n  | C |\narrange\n  A mf biuld\n', None,
+     ('E070', 'song.song', 5, 8)),
+    ('arrange_unplayed', 'style jazz.swing\nsection A\n  | C |\narrange\n  B mf\n', None,
+     ('E030', 'song.song', 5, 3)),
+    ('arrange_twice', 'style jazz.swing\nsection A\n  | C |\narrange\n  A mf\n  A f\n', None,
+     ('E013', 'song.song', 6, 3)),
+    ('tacet_unknown_track', 'style jazz.swing\nsection A\n  | C |\narrange\n  A tacet guitar\n', None,
+     ('E043', 'song.song', 5, 11)),
+    ('unknown_melody', 'style jazz.swing\nsection A\n  | C |\ntrack lead alto_sax melody tune\n', None,
+     ('E044', 'song.song', 4, 7)),
+    ('bad_note', 'style jazz.swing\nsection A\n  | C |\ntrack lead alto_sax melody m\nmelody m\n  | G4 H4 A4 B4 |\n', None,
+     ('E050', 'song.song', 6, 8)),
+    ('melody_bar_length', 'style jazz.swing\nsection A\n  | C |\ntrack lead alto_sax melody m\nmelody m\n  | G4 A4 B4 |\n', None,
+     ('E021', 'song.song', 6, 5)),
+    ('tie_pitch', 'style jazz.swing\nsection A\n  | C |\ntrack lead alto_sax melody m\nmelody m\n  | G4/2~ A4/2 |\n', None,
+     ('E050', 'song.song', 6, 11)),
+    ('bad_duration', 'style jazz.swing\nsection A\n  | C |\ntrack lead alto_sax melody m\nmelody m\n  | G4/3 A4 |\n', None,
+     ('E050', 'song.song', 6, 5)),
+    ('unused_melody', 'style jazz.swing\nsection A\n  | C |\nmelody m\n  | G4/1 |\n', None,
+     ('E044', 'song.song', 4, 8)),
+    ('mix_unknown_track', 'style jazz.swing\nsection A\n  | C |\nmix\n  bas eq lowcut 40Hz\n', None,
+     ('E043', 'song.song', 5, 3)),
+    ('eq_without_band', 'style jazz.swing\nsection A\n  | C |\nmix\n  bass eq 40Hz\n', None,
+     ('E014', 'song.song', 5, 11)),
+    ('unknown_reverb', 'style jazz.swing\nsection A\n  | C |\nmix\n  reverb cathedral 20%\n', None,
+     ('E080', 'song.song', 5, 10)),
+    ('unknown_preset', 'style jazz.swing\nsection A\n  | C |\nmaster stremaing\n', None,
+     ('E080', 'song.song', 4, 8)),
+    ('loudness_range', 'style jazz.swing\nsection A\n  | C |\nmaster\n  loudness -50 LUFS\n', None,
+     ('E012', 'song.song', 5, 12)),
+    ('bad_format', 'style jazz.swing\nsection A\n  | C |\nmaster\n  format mp3 24bit\n', None,
+     ('E080', 'song.song', 5, 10)),
+    ('use_missing', 'use "nothere.song"\n', None,
+     ('E090', 'song.song', 1, 5)),
+    ('use_outside', 'use "../outside.song"\n', None,
+     ('E062', 'song.song', 1, 5)),
+    ('bad_drum_piece', 'use "lib.song"\n', 'style my.s "x"\n  pattern p drums\n    kik | x . |\n',
+     ('E045', 'lib.song', 3, 5)),
+    ('bad_bass_step', 'use "lib.song"\n', 'style my.s "x"\n  pattern p bass\n    bass | R Q |\n',
+     ('E045', 'lib.song', 3, 14)),
+    ('use_cycle', 'use "lib.song"\n', 'use "song.song"\n',
+     ('E061', 'lib.song', 1, 5)),
+    ('used_file_not_styles', 'use "lib.song"\n', 'tempo 120\n',
+     ('E060', 'lib.song', 1, 1)),
+]
+
+
+def _write_case(tmp_path, song: str, lib: str | None):
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "song.song").write_text(song, encoding="utf-8")
+    if lib is not None:
+        (project / "lib.song").write_text(lib, encoding="utf-8")
+    (tmp_path / "outside.song").write_text('style o.x "outside"\n', encoding="utf-8")
+    return project / "song.song"
+
+
+@pytest.mark.parametrize("name, song, lib, expected", BAD_INPUTS, ids=[case[0] for case in BAD_INPUTS])
+def test_bad_input_is_located(tmp_path, name, song, lib, expected):
+    path = _write_case(tmp_path, song, lib)
+    result, diagnostics, _ = compile_front(str(path))
+    assert result is None
+    first = diagnostics[0]
+    assert (first.code, first.span.path.split("/")[-1], first.span.line, first.span.col) == expected
+    assert first.help, "every diagnostic says what to write instead"
+
+
+def test_there_are_at_least_forty_bad_inputs():
+    assert len(BAD_INPUTS) >= 40
+    assert len({case[0] for case in BAD_INPUTS}) == len(BAD_INPUTS)
+
+
+def test_all_errors_of_a_file_in_one_run(tmp_path, capsys):
+    path = _write_case(tmp_path, "style jazz.swing\ntmepo 120\nsection A\n  | Cmaj77 | H7 |\n  | C F G |\nform A B\n", None)
+    assert main(["check", str(path)]) == 1
+    err = capsys.readouterr().err
+    for code in ("E010", "E020", "E021", "E030"):
+        assert f"error[{code}]" in err
+    assert "4 errors" in err or "5 errors" in err
+
+
+def test_human_format_shows_line_and_carets(tmp_path, capsys):
+    path = _write_case(tmp_path, "style jazz.swing\nsection A\n  | Cmaj77 |\n", None)
+    main(["check", str(path)])
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"{path}:3:6: error[E020]: unknown chord `Cmaj77`: unknown chord quality 'maj77'"
+    assert lines[2] == " 3 |   | Cmaj77 |"
+    assert lines[3] == "   |      ^^^^^"
+    assert lines[4] == "  = help: did you mean 'maj7'?"
+
+
+def test_json_format_is_stable(tmp_path, capsys):
+    path = _write_case(tmp_path, "tempo 500\n", None)
+    assert main(["check", "--format", "json", str(path)]) == 1
+    records = json.loads(capsys.readouterr().out)
+    assert list(records[0]) == ["code", "severity", "message", "file", "line", "column", "end_line",
+                                "end_column", "help", "notes"]
+    assert (records[0]["code"], records[0]["line"], records[0]["column"]) == ("E012", 1, 7)
+
+
+def test_duplicate_cites_both_places(tmp_path):
+    path = _write_case(tmp_path, "style jazz.swing\nsection A\n  | C |\nsection A\n  | F |\n", None)
+    _, diagnostics, _ = compile_front(str(path))
+    (span, note), = diagnostics[0].notes
+    assert (diagnostics[0].span.line, span.line, note) == (4, 2, "first defined here")
+
+
+def test_exit_codes(tmp_path, capsys):
+    good = _write_case(tmp_path, "style jazz.swing\nsection A\n  | C |\n", None)
+    assert main(["check", str(good)]) == 0
+    assert main(["check", str(tmp_path / "missing.song")]) == 2
+    with pytest.raises(SystemExit) as usage:
+        main(["check"])
+    assert usage.value.code == 2
+
+
+def test_internal_error_is_one_line(tmp_path, capsys, monkeypatch):
+    import compiler.pipeline
+
+    def boom(*args, **kwargs):
+        raise ValueError("synthetic failure\nsecond line")
+
+    monkeypatch.setattr(compiler.pipeline, "front_end", boom)
+    good = _write_case(tmp_path, "tempo 120\n", None)
+    assert main(["check", str(good)]) == 3
+    assert capsys.readouterr().err == "internal error: ValueError: synthetic failure\n"
