@@ -54,18 +54,21 @@ def resolve(tree: S.SongFile, library: Library, *, transpose: int = 0, tempo: Fr
     styles = _StyleFinder(tree, header.uses, library, key, sink)
     style = styles.main(_single(tree, S.StyleUse, sink), header.values)
     styles.check_all()
+    # Without its style the band is unknown: report what the style decides only once it is found.
+    band_sink = sink if style is not _EMPTY_STYLE else DiagnosticSink()
     meter = header.values.get("meter", style.meter)
-    states = _band(tree, style, sink)
+    states = _band(tree, style, band_sink)
     sections = _sections(tree, meter, key, sink)
-    chart = Chart(sections, {s.label: s for s in (style.intro, style.ending) if s is not None})
+    chart = Chart(sections, {s.label: s for s in (style.intro, style.ending) if s is not None},
+                  style_known=style is not _EMPTY_STYLE)
     slots = _form_slots(tree, sections, sink)
     plans = plan_passes(slots, chart, sink)
-    marks = assign_marks(plans, _single(tree, S.Arrange, sink), sink, set(states), {s.label for s in slots})
+    marks = assign_marks(plans, _single(tree, S.Arrange, sink), band_sink, set(states), {s.label for s in slots})
     song_tempo = tempo or header.values.get("tempo", style.tempo)
     passes, bars = played_bars(plans, marks, song_tempo, transpose)
     _unused_sections(sections, slots, sink)
     mix, master = _single(tree, S.Mix, sink), _single(tree, S.Master, sink)
-    reverb = read_mix(mix, states, sink) if mix else ir.ReverbBus()
+    reverb = read_mix(mix, states, band_sink) if mix else ir.ReverbBus()
     song = ir.Song(
         title=header.values.get("title", Path(tree.path).stem), composer=header.values.get("composer", ""),
         path=tree.path, tempo=song_tempo, key=moved_key(key, transpose), meter=meter,

@@ -141,11 +141,20 @@ def _melody(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
         state.fields["role"] = "melody"
 
 
+HARMONY_INTERVALS = {"3rd": 3, "third": 3, "3rds": 3, "thirds": 3, "6th": 6, "sixth": 6, "6ths": 6, "sixths": 6}
+
+
 def _harmony(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
-    word = words.name("a harmony interval", "harmony 3rd below")
+    word = words.peek()
+    if word is not None and word.kind == "number" and words.peek(1) is not None:
+        words.take()  # `3rd` lexes as the number 3 and the word `rd`
+        suffix = words.take()
+        word = word.model_copy(update={"text": word.text + suffix.text, "kind": "name"})
+    else:
+        word = words.name("a harmony interval", "harmony 3rd below")
     if word is None:
         return
-    interval = {"3rd": 3, "third": 3, "3rds": 3, "thirds": 3, "6th": 6, "sixth": 6, "6ths": 6, "sixths": 6}.get(word.text)
+    interval = HARMONY_INTERVALS.get(word.text)
     if interval is None:
         sink.error("E014", f"harmony `{word.text}` is not an interval", word.span, "write `harmony 3rd below` or `harmony 6th below`")
         return

@@ -56,6 +56,7 @@ class Chart:
 
     sections: dict[str, ir.SectionDef]
     style_sections: dict[str, ir.SectionDef]
+    style_known: bool = True
 
     def find(self, label: str) -> ir.SectionDef | None:
         return self.sections.get(label) or self.style_sections.get(label)
@@ -154,7 +155,7 @@ def plan_passes(slots: list[FormSlot], chart: Chart, sink: DiagnosticSink) -> li
 def _plan_one(slot: FormSlot, pass_no: int, total: int, chart: Chart, sink: DiagnosticSink) -> PlannedPass | None:
     section = chart.find(slot.label)
     if section is None:
-        if slot.label in ("tag", "vamp"):
+        if slot.label in ("tag", "vamp") or slot.label in SPECIALS and not chart.style_known:
             return None
         if slot.label in SPECIALS:
             sink.error("E030", f"the style has no {slot.label} and the song defines none", slot.span,
