@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -13,6 +14,9 @@ from .errors import Diagnostic, SongError, render_human, to_json
 from .source import Source
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+# The CLI uses no pydantic plugins; looking them up scans every installed distribution (~20 ms cold).
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 class UsageError(Exception):
@@ -126,6 +130,7 @@ def _fmt_args(sub: argparse.ArgumentParser) -> None:
 def _run_fmt(args: argparse.Namespace) -> int:
     from .fmt import format_source
     from .parse import parse
+    from .syntax import dump as syntax_dump
 
     changed, broken = [], False
     for path in args.files:
@@ -140,7 +145,7 @@ def _run_fmt(args: argparse.Namespace) -> int:
         if formatted == source.text:
             continue
         after = parse(Source(source.path, formatted))
-        if after.model_dump() != before.model_dump():
+        if syntax_dump(after) != syntax_dump(before):
             raise RuntimeError(f"fmt would change the meaning of {path}; file left untouched")
         changed.append(path)
         if not args.check:
@@ -175,10 +180,115 @@ def _run_styles(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _build_args(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("file", metavar="FILE")
+    sub.add_argument("-o", "--out", metavar="DIR", help="output folder (default: out/<file stem>/)")
+    sub.add_argument("--midi-only", action="store_true", help="write song.mid and report.json only")
+    sub.add_argument("--key", help="play in this key, e.g. 'Bb' or 'E minor' (chords respelled)")
+    sub.add_argument("--transpose", type=int, default=0, metavar="N", help="transpose by N semitones")
+    sub.add_argument("--tempo", type=float, metavar="BPM", help="play at this tempo")
+    sub.add_argument("--mute", nargs="+", default=[], metavar="TRACK", help="mute these tracks")
+    sub.add_argument("--solo", metavar="TRACK", help="mute every other track")
+    sub.add_argument("--count-in", type=int, default=0, metavar="BARS", help="bars of count-in clicks")
+    sub.add_argument("--seed", type=int, help="humanization seed (overrides the song's)")
+    sub.add_argument("--format", choices=("wav", "flac"), help="master file format")
+    sub.add_argument("--soundfont", type=Path, metavar="PATH", help="General MIDI SoundFont (.sf2)")
+    sub.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from fractions import Fraction
+
+    from .library import Library
+    from .pipeline import BuildOptions, FrontOptions, build
+
+    source = _read_source(args.file)
+    if args.tempo is not None and not 20 <= args.tempo <= 400:
+        raise UsageError("--tempo must be from 20 to 400 BPM")
+    if args.key is not None:
+        _check_key(args.key)
+    out = Path(args.out) if args.out else Path("out") / Path(args.file).stem
+    front = FrontOptions(transpose=args.transpose, tempo=Fraction(str(args.tempo)) if args.tempo else None)
+    options = BuildOptions(front=front, key=args.key, seed=args.seed, mute=tuple(args.mute), solo=args.solo,
+                           count_in=args.count_in, midi_only=args.midi_only, format=args.format,
+                           soundfont=args.soundfont, progress=None if args.quiet else ProgressBar())
+    library = Library()
+    try:
+        build(source, library, out, options)
+    except SongError as err:
+        report_diagnostics(err.diagnostics, {source.path: source, **library.sources}, "human")
+        return EXIT_DIAGNOSTICS
+    except BuildProblem.types() as err:
+        print(f"song: {err}", file=sys.stderr)
+        return EXIT_DIAGNOSTICS
+    finally:
+        if options.progress is not None:
+            options.progress.close()
+    print(f"wrote {out}/")
+    return EXIT_OK
+
+
+def _check_key(text: str) -> None:
+    from .pitch import parse_key
+
+    words = text.split()
+    try:
+        parse_key(words[0], words[1] if len(words) > 1 else None)
+    except (ValueError, IndexError) as err:
+        raise UsageError(f"--key {text!r}: {err or 'write e.g. --key Bb or --key \'E minor\''}") from None
+
+
+class BuildProblem:
+    """Errors a build reports in one line (a missing SoundFont, a bad --key), not as internal errors."""
+
+    @staticmethod
+    def types() -> tuple[type[BaseException], ...]:
+        from .audio import RenderError
+
+        return (RenderError,)
+
+
+class ProgressBar:
+    """A one-line bar on stderr, shown only once a build has run for a second."""
+
+    def __init__(self, width: int = 30) -> None:
+        import time
+
+        self.clock, self.started, self.width, self.drawn = time.monotonic, time.monotonic(), width, False
+
+    def __call__(self, fraction: float) -> None:
+        if self.clock() - self.started < 1.0 or not sys.stderr.isatty():
+            return
+        filled = int(self.width * min(max(fraction, 0.0), 1.0))
+        print(f"\rrendering [{'#' * filled}{'.' * (self.width - filled)}] {fraction:4.0%}", end="", file=sys.stderr)
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            print(file=sys.stderr)
+
+
+def _analyze_args(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("midi", metavar="MIDI", help="a song.mid written by `song build` (report.json beside it)")
+
+
+def _run_analyze(args: argparse.Namespace) -> int:
+    from .analyze import analyze, format_analysis
+
+    midi = Path(args.midi)
+    if not midi.is_file() or not (midi.parent / "report.json").is_file():
+        raise UsageError(f"need {midi} and report.json beside it; run `song build` first")
+    print(format_analysis(analyze(midi)))
+    return EXIT_OK
+
+
 _COMMANDS = (
     ("check", "check .song files and print diagnostics", _run_check),
     ("ir", "print the resolved song as JSON", _run_ir),
     ("fmt", "rewrite .song files in canonical layout", _run_fmt),
     ("styles", "list the bundled styles", _run_styles),
+    ("build", "compile a song into MIDI, stems, a mastered mix and a report", _run_build),
+    ("analyze", "measure an arrangement: bass on roots, chord tones, voice leading, swing", _run_analyze),
 )
-_ARGUMENTS = {"check": _check_args, "ir": _ir_args, "fmt": _fmt_args, "styles": _styles_args}
+_ARGUMENTS = {"check": _check_args, "ir": _ir_args, "fmt": _fmt_args, "styles": _styles_args,
+              "build": _build_args, "analyze": _analyze_args}

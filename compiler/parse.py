@@ -215,7 +215,7 @@ class ToSyntax(Transformer):
     def _word(self, tok: Token) -> S.Word:
         kind = {"NAME": "name", "NUMBER": "number", "STRING": "string", "REPEAT": "name"}.get(tok.type, "symbol")
         text = tok[1:-1] if tok.type == "STRING" else str(tok)
-        return S.Word(kind=kind, text=text, span=self._span(tok))
+        return S.Word(kind, text, span=self._span(tok))
 
     @staticmethod
     def _split(children: list) -> tuple[list[S.Word], list]:

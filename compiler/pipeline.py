@@ -1,9 +1,19 @@
-"""pipeline: the only place that knows the order of the stages. Source -> ... -> files."""
+"""pipeline: the only place that knows the order of the stages. Source -> ... -> files.
+
+    parse      Source -> syntax.SongFile
+    resolve    syntax.SongFile + Library -> ir.Song
+    check      ir.Song -> ir.Song
+    arrange    ir.Song -> timeline.Timeline
+    midi       timeline.Timeline -> song.mid         report   -> report.json
+    audio      timeline.Timeline -> stems/*.wav, master.wav|flac (+ report fragment)
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
+from typing import Callable
 
 from . import ir
 from .check import check
@@ -11,6 +21,8 @@ from .library import Library
 from .parse import parse
 from .resolve import resolve
 from .source import Source
+
+DEFAULT_SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 
 
 @dataclass(frozen=True)
@@ -21,8 +33,80 @@ class FrontOptions:
     tempo: Fraction | None = None
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """What `song build` was asked for, beyond the song itself."""
+
+    front: FrontOptions = FrontOptions()
+    key: str | None = None
+    seed: int | None = None
+    mute: tuple[str, ...] = ()
+    solo: str | None = None
+    count_in: int = 0
+    midi_only: bool = False
+    format: str | None = None
+    soundfont: Path | None = None
+    progress: Callable[[float], None] | None = field(default=None, compare=False)
+
+
 def front_end(source: Source, library: Library, options: FrontOptions = FrontOptions()) -> ir.Song:
     """Source -> checked ir.Song. Raises SongError with every diagnostic found."""
-    tree = parse(source)                                     # syntax.SongFile
-    song = resolve(tree, library, transpose=options.transpose, tempo=options.tempo)  # ir.Song
-    return check(song)                                       # ir.Song
+    tree = parse(source)                                                              # syntax.SongFile
+    song = resolve(tree, library, transpose=options.transpose, tempo=options.tempo)   # ir.Song
+    return check(song)                                                                # ir.Song
+
+
+def build(source: Source, library: Library, out_dir: Path, options: BuildOptions = BuildOptions()) -> dict:
+    """Compile one song into `out_dir`: song.mid, report.json and, unless MIDI-only, stems and master.
+
+    Returns the report that was written. Every file is written atomically.
+    """
+    from .arrange import ArrangeOptions, arrange
+    from .midi import to_midi, write_midi
+    from .report import midi_report, write_report
+
+    song = front_end(source, library, _with_key(source, library, options))   # ir.Song
+    song = _with_format(song, options.format)
+    arrange_options = ArrangeOptions(seed=options.seed, mute=options.mute, solo=options.solo,
+                                     count_in=options.count_in)
+    timeline = arrange(song, arrange_options)                                  # timeline.Timeline
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_midi(to_midi(timeline), out_dir / "song.mid")                         # song.mid
+    report = midi_report(timeline, source=source.path, key=f"{song.key.tonic} {song.key.mode}",
+                         tempo=float(song.tempo))
+    if not options.midi_only:
+        from .audio import build_audio
+
+        soundfont = soundfont_path(source, song, options)
+        report.update(build_audio(timeline, out_dir, soundfont=soundfont, cache_dir=out_dir / ".cache",
+                                  progress=options.progress))                  # stems, master
+    write_report(report, out_dir / "report.json")                               # report.json
+    return report
+
+
+def _with_key(source: Source, library: Library, options: BuildOptions) -> FrontOptions:
+    """`--key K`: transpose by the interval from the song's written key to K (the short way round)."""
+    if options.key is None:
+        return options.front
+    from .pitch import parse_key
+
+    written = front_end(source, library, FrontOptions(tempo=options.front.tempo)).key
+    words = options.key.split()
+    target = parse_key(words[0], words[1] if len(words) > 1 else None)
+    steps = (target.tonic_pc - parse_key(written.tonic, written.mode).tonic_pc) % 12
+    return FrontOptions(transpose=steps - 12 if steps > 6 else steps, tempo=options.front.tempo)
+
+
+def _with_format(song: ir.Song, fmt: str | None) -> ir.Song:
+    if fmt is None:
+        return song
+    return song.model_copy(update={"master": song.master.model_copy(update={"format": fmt})})
+
+
+def soundfont_path(source: Source, song: ir.Song, options: BuildOptions) -> Path:
+    """`--soundfont`, else the song's `soundfont` line (relative to the song), else FluidR3_GM."""
+    if options.soundfont is not None:
+        return options.soundfont
+    if song.soundfont is not None:
+        return Path(source.path).parent / song.soundfont
+    return DEFAULT_SOUNDFONT

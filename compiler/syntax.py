@@ -1,160 +1,189 @@
 """syntax: the surface AST of a .song file, one class per grammar rule that matters (parse output).
 
 Nothing here is interpreted yet: words stay words (`-2dB` is a number and a name), cells stay text.
-`resolve` gives them meaning. Every node carries the `Span` it came from (left out of dumps).
+`resolve` gives them meaning. Every node carries the `Span` it came from, left out of equality and
+of `dump`. Plain frozen dataclasses rather than pydantic models: the parser builds thousands of
+them and `song check` starts cold, so construction and import must be cheap; `resolve` validates.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
-
-from pydantic import BaseModel, ConfigDict, Field, SkipValidation
+from dataclasses import dataclass, field, fields
+from typing import Literal, Union
 
 from .source import Span
 
-
-class Node(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    span: SkipValidation[Span | None] = Field(default=None, exclude=True, repr=False)
+_SPAN = field(default=None, compare=False, repr=False, kw_only=True)
 
 
-class Word(Node):
+@dataclass(frozen=True, slots=True)
+class Word:
     """One value word. `kind`: name, number, string (text without quotes) or symbol (% / : ,)."""
 
     kind: Literal["name", "number", "string", "symbol"]
     text: str
+    span: Span | None = _SPAN
 
 
-class Cell(Node):
+@dataclass(frozen=True, slots=True)
+class Cell:
     """One whitespace-separated item inside a bar: a chord, a note, a step grid, `%` or `.`."""
 
     text: str
+    span: Span | None = _SPAN
 
 
-class Bar(Node):
+@dataclass(frozen=True, slots=True)
+class Bar:
     cells: tuple[Cell, ...]
+    span: Span | None = _SPAN
 
 
-class Setting(Node):
+@dataclass(frozen=True, slots=True)
+class Setting:
     """A header line such as `tempo 132` or `key G minor`."""
 
-    kind: Literal["setting"] = "setting"
     name: Word
     values: tuple[Word, ...] = ()
+    span: Span | None = _SPAN
 
 
-class StyleUse(Node):
-    kind: Literal["style_use"] = "style_use"
+@dataclass(frozen=True, slots=True)
+class StyleUse:
     name: Word
+    span: Span | None = _SPAN
 
 
-class SectionLine(Node):
-    """A line of bars; `label` is set for `ending 1 | … |` (with `values` = the ending numbers)."""
+@dataclass(frozen=True, slots=True)
+class SectionLine:
+    """A line of bars; `label` is set for `ending 1 | … |` (with `values` = the ending number)."""
 
+    bars: tuple[Bar, ...]
     label: Word | None = None
     values: tuple[Word, ...] = ()
-    bars: tuple[Bar, ...]
+    span: Span | None = _SPAN
 
 
-class Section(Node):
-    kind: Literal["section"] = "section"
+@dataclass(frozen=True, slots=True)
+class Section:
     name: Word
-    values: tuple[Word, ...] = ()
+    values: tuple[Word, ...]
     lines: tuple[SectionLine, ...]
+    span: Span | None = _SPAN
 
 
-class FormItem(Node):
+@dataclass(frozen=True, slots=True)
+class FormItem:
     """A section label, or a parenthesised group; `repeat` is the `x3` word if any."""
 
     name: Word | None = None
     group: tuple["FormItem", ...] = ()
     repeat: Word | None = None
+    span: Span | None = _SPAN
 
 
-class Form(Node):
-    kind: Literal["form"] = "form"
+@dataclass(frozen=True, slots=True)
+class Form:
     items: tuple[FormItem, ...]
+    span: Span | None = _SPAN
 
 
-class OptionLine(Node):
+@dataclass(frozen=True, slots=True)
+class OptionLine:
     """A line inside arrange/mix/master: a name and its values."""
 
     name: Word
     values: tuple[Word, ...] = ()
+    span: Span | None = _SPAN
 
 
-class Arrange(Node):
-    kind: Literal["arrange"] = "arrange"
+@dataclass(frozen=True, slots=True)
+class Arrange:
     lines: tuple[OptionLine, ...]
+    span: Span | None = _SPAN
 
 
-class Track(Node):
-    kind: Literal["track"] = "track"
+@dataclass(frozen=True, slots=True)
+class Track:
     name: Word
     values: tuple[Word, ...] = ()
+    span: Span | None = _SPAN
 
 
-class Melody(Node):
-    kind: Literal["melody"] = "melody"
+@dataclass(frozen=True, slots=True)
+class Melody:
     name: Word
-    values: tuple[Word, ...] = ()
+    values: tuple[Word, ...]
     lines: tuple[tuple[Bar, ...], ...]
+    span: Span | None = _SPAN
 
 
-class Mix(Node):
-    kind: Literal["mix"] = "mix"
+@dataclass(frozen=True, slots=True)
+class Mix:
     lines: tuple[OptionLine, ...]
+    span: Span | None = _SPAN
 
 
-class Master(Node):
-    kind: Literal["master"] = "master"
+@dataclass(frozen=True, slots=True)
+class Master:
     values: tuple[Word, ...] = ()
     lines: tuple[OptionLine, ...] = ()
+    span: Span | None = _SPAN
 
 
-class Lane(Node):
+@dataclass(frozen=True, slots=True)
+class Lane:
     """One step-grid lane of a pattern: `ride | x . x x |`."""
 
-    kind: Literal["lane"] = "lane"
     name: Word
     bars: tuple[Bar, ...]
+    span: Span | None = _SPAN
 
 
-class PatternBlock(Node):
+@dataclass(frozen=True, slots=True)
+class PatternBlock:
     """A named part of a pattern (`level 2`, `fill`) or a pattern option line (`swing 0%`)."""
 
-    kind: Literal["block"] = "block"
     name: Word
     values: tuple[Word, ...] = ()
-    lines: tuple[Annotated[Union[Lane, "PatternBlock"], Field(discriminator="kind")], ...] = ()
+    lines: tuple[Union[Lane, "PatternBlock"], ...] = ()
+    span: Span | None = _SPAN
 
 
-PatternLine = Annotated[Union[Lane, PatternBlock], Field(discriminator="kind")]
-
-
-class Pattern(Node):
-    kind: Literal["pattern"] = "pattern"
+@dataclass(frozen=True, slots=True)
+class Pattern:
     name: Word
-    values: tuple[Word, ...] = ()
-    lines: tuple[PatternLine, ...]
+    values: tuple[Word, ...]
+    lines: tuple[Lane | PatternBlock, ...]
+    span: Span | None = _SPAN
 
 
-StyleItem = Annotated[Union[Setting, Track, Section, Pattern], Field(discriminator="kind")]
-
-
-class StyleDef(Node):
-    kind: Literal["style_def"] = "style_def"
+@dataclass(frozen=True, slots=True)
+class StyleDef:
     name: Word
     description: Word
-    items: tuple[StyleItem, ...]
+    items: tuple[Setting | Track | Section | Pattern, ...]
+    span: Span | None = _SPAN
 
 
-Statement = Annotated[
-    Union[Setting, StyleUse, StyleDef, Section, Form, Arrange, Track, Melody, Mix, Master, Pattern],
-    Field(discriminator="kind"),
-]
+Statement = Union[Setting, StyleUse, StyleDef, Section, Form, Arrange, Track, Melody, Mix, Master, Pattern]
 
 
-class SongFile(Node):
+@dataclass(frozen=True, slots=True)
+class SongFile:
     path: str
     statements: tuple[Statement, ...]
+
+
+def dump(node: object) -> object:
+    """A JSON-ready form for goldens and comparisons: class name as `kind`, no spans, no empty fields."""
+    if isinstance(node, tuple):
+        return [dump(item) for item in node]
+    if not hasattr(node, "__dataclass_fields__"):
+        return node
+    out: dict[str, object] = {"kind": type(node).__name__}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if f.name not in ("span", "path") and value not in (None, ()):
+            out[f.name] = dump(value)
+    return out

@@ -9,6 +9,7 @@ import pytest
 from compiler.errors import ParseError
 from compiler.parse import parse
 from compiler.source import Source
+from compiler.syntax import dump as syntax_dump
 
 from conftest import GOLDEN
 
@@ -18,7 +19,7 @@ CASES = sorted((GOLDEN / "parse").glob("*.song"))
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_parse_golden(case, golden):
     tree = parse(Source.read(case))
-    dump = json.dumps(tree.model_dump(mode="json", exclude={"path"}, exclude_none=True), indent=1)
+    dump = json.dumps(syntax_dump(tree), indent=1)
     golden(case.with_suffix(".syntax.json"), dump)
 
 

@@ -149,7 +149,7 @@ def _harmony(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
     if word is not None and word.kind == "number" and words.peek(1) is not None:
         words.take()  # `3rd` lexes as the number 3 and the word `rd`
         suffix = words.take()
-        word = word.model_copy(update={"text": word.text + suffix.text, "kind": "name"})
+        word = S.Word("name", word.text + suffix.text, span=word.span)
     else:
         word = words.name("a harmony interval", "harmony 3rd below")
     if word is None:
