@@ -26,9 +26,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# Check every spec, then build each into out/<name>/ (MIDI, stems, mastered mix, report).
 demo: setup
 	$(SONG) check $(SPECS)
-	$(PY) -m compiler.demo out $(SPECS)
+	@for spec in $(SPECS); do \
+		$(SONG) build "$$spec" -o "out/$$(basename $$spec .song)" --quiet || exit 1; \
+	done
 
 # pytest exits 5 when it collected nothing: that is a broken suite, not a pass.
 test: setup

@@ -235,7 +235,8 @@ def _check_key(text: str) -> None:
     try:
         parse_key(words[0], words[1] if len(words) > 1 else None)
     except (ValueError, IndexError) as err:
-        raise UsageError(f"--key {text!r}: {err or 'write e.g. --key Bb or --key \'E minor\''}") from None
+        hint = str(err) or "write e.g. --key Bb or --key 'E minor'"
+        raise UsageError(f"--key {text!r}: {hint}") from None
 
 
 class BuildProblem:
