@@ -134,7 +134,7 @@ def _kind(line: Line) -> str:
     if line.is_bars:
         return f"bars:{line.words.index('|')}"
     head = line.words[0]
-    if line.depth == 0 and head == "track":
+    if head == "track":
         return "track"
     if line.depth == 0 and (head not in BLOCK_WORDS or head == "style" and len(line.words) == 2):
         return "setting"
@@ -165,7 +165,7 @@ def _render_group(lines: list[Line]) -> list[str]:
     if kind.startswith("bars"):
         codes = _bar_columns(lines)
     elif kind == "track":
-        codes = _columns(lines, 3)
+        codes = _columns(lines, _shared_options(lines))
     elif kind == "setting":
         codes = _columns(lines, 1)
     elif kind == "arrange":
@@ -173,6 +173,14 @@ def _render_group(lines: list[Line]) -> list[str]:
     else:
         codes = [" ".join(line.words) for line in lines]
     return _with_comments(lines, codes, align=kind.startswith("bars"))
+
+
+def _shared_options(lines: list[Line]) -> int:
+    """Track lines: name and instrument, then every option all lines share in the same place, form a table."""
+    count = 3
+    while all(len(line.words) > count + 1 for line in lines) and len({line.words[count] for line in lines}) == 1:
+        count += 2
+    return count
 
 
 def _columns(lines: list[Line], count: int) -> list[str]:
@@ -203,11 +211,12 @@ def _bar_columns(lines: list[Line]) -> list[str]:
         for i, bar in enumerate(bars):
             widths += [0] * (i + 1 - len(widths))
             widths[i] = max(widths[i], len(bar))
+    lead = max(len(prefix) for prefix in prefixes)
     out = []
     for prefix, bars in zip(prefixes, cells):
         padded = [bar.ljust(widths[i]) for i, bar in enumerate(bars)]
         body = "| " + " | ".join(padded) + " |"
-        out.append(f"{prefix} {body}" if prefix else body)
+        out.append(f"{prefix.ljust(lead)} {body}" if lead else body)
     return out
 
 
