@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.indenter import Indenter
+from lark.indenter import DedentError, Indenter
 
 from . import syntax as S
 from .errors import Diagnostic, ParseError
@@ -62,6 +62,14 @@ def parse(source: Source) -> S.SongFile:
             diag = _syntax_diagnostic(source.path, lines, err)
             diagnostics.append(diag)
             _blank_broken(lines, diag.span.line - 1)
+            continue
+        except DedentError:
+            # Blanking a broken block header can strand its deeper lines; they share its error.
+            stranded = _indentation_errors(source.path, lines)
+            if not stranded:
+                raise
+            for diag in stranded:
+                _blank(lines, diag.span.line - 1)
             continue
         if diagnostics:
             raise ParseError(diagnostics)
