@@ -58,6 +58,13 @@ class Chord(Node):
     bass: str | None = None
     bass_pc: int | None = None
 
+    @property
+    def name(self) -> str:
+        """The chord spelled out with letters: `ii7` in F major is "Gm7"; N.C. stays "N.C."."""
+        if self.root is None:
+            return "N.C."
+        return f"{self.root}{self.quality}" + (f"/{self.bass}" if self.bass else "")
+
 
 class ChordSlot(Node):
     """A chord held from `start` for `dur` quarter beats inside its bar."""
