@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
@@ -10,15 +11,23 @@ from conftest import ROOT
 
 def test_installed_package_finds_grammar_and_stdlib(tmp_path):
     target = tmp_path / "site"
+    checkout = tmp_path / "checkout"  # a clean copy: no build/ left over from an earlier install
+    shutil.copytree(ROOT, checkout, ignore=shutil.ignore_patterns(".git", ".venv", "build", "out", "*.egg-info",
+                                                                   "__pycache__", ".pytest_cache", ".hypothesis"))
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(ROOT)], check=True, capture_output=True, cwd=tmp_path)
+                    "--target", str(target), str(checkout)], check=True, capture_output=True, cwd=tmp_path)
     assert (target / "compiler" / "grammar" / "song.lark").is_file()
     assert (target / "compiler" / "stdlib" / "jazz.song").is_file()
     song = tmp_path / "tune.song"
     song.write_text("style jazz.swing\nsection A\n  | Cm7 F7 | Bbmaj7 |\n", encoding="utf-8")
-    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import compiler; "
+    # -S skips site-packages' .pth files, so the editable install of this checkout cannot answer for
+    # `compiler.*`; the dependencies come from site-packages added as a plain path.
+    probe = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import compiler; "
              "assert compiler.__file__.startswith(sys.argv[1]), compiler.__file__; "
-             "from compiler.cli import main; sys.exit(main(['check', sys.argv[2]]))")
-    done = subprocess.run([sys.executable, "-I", "-c", probe, str(target), str(song)],
+             "from compiler.cli import main; main(['build', sys.argv[3], '--midi-only', '--quiet', '-o', 'out']); "
+             "sys.exit(main(['check', sys.argv[3]]))")
+    site = next(p for p in sys.path if p.endswith("site-packages"))
+    done = subprocess.run([sys.executable, "-S", "-c", probe, str(target), site, str(song)],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "song.mid").is_file()

@@ -1,0 +1,93 @@
+"""arrange: ir.Song -> timeline.Timeline. Picks each pass's grooves, plays every role, humanizes, merges.
+
+    context    bars and chords in ticks; each bar's energy level, dynamics and form role
+    patterns   which lanes a track plays in each bar (style, pattern, level, fill, form marks)
+    grid       lane steps -> ticks, with swing
+    drums, bass, comping (with voicing), melody    one role each: lanes -> notes
+    form       stop hits, the held final chord, crashes, fallback fills, the count-in
+    humanize   seeded timing and velocity variation, applied last
+    tracks     MIDI channels, mutes and solos, the count-in track
+    tempo      tempo map, meters, keys, markers, chord marks
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import ir
+from ..timeline import PPQ, Control, Timeline, Track
+from . import form
+from .bass import play_bass
+from .comping import play_chords
+from .context import Hit, SongContext, build_context, opening_meter
+from .drums import play_drums
+from .humanize import humanize, rng_for, tidy
+from .melody import play_melody
+from .patterns import plan_track
+from .tempo import chord_marks, key_points, markers, meter_points, tempo_points
+from .tracks import CLICK, allocate_channels, band_track, check_names, click_track, is_muted
+
+__all__ = ["ArrangeOptions", "arrange"]
+
+
+@dataclass(frozen=True)
+class ArrangeOptions:
+    """Practice options.
+
+    Attributes:
+        seed: Humanization seed; None keeps the song's.
+        mute: Tracks written to MIDI but muted (the count-in is `click`).
+        solo: The one band track left unmuted.
+        count_in: Bars of side-stick clicks before bar 1, on a drum track with role "click".
+    """
+
+    seed: int | None = None
+    mute: tuple[str, ...] = ()
+    solo: str | None = None
+    count_in: int = 0
+
+
+def arrange(song: ir.Song, options: ArrangeOptions = ArrangeOptions()) -> Timeline:
+    """Arrange `song`: every track's notes in ticks, plus the conductor's tempo, meters and marks.
+
+    Args:
+        song: A checked song (`pipeline.front_end`).
+        options: Practice options: humanization seed, muted tracks, a soloist, count-in bars.
+
+    Returns:
+        The timeline; with a count-in, everything else starts after it.
+
+    Raises:
+        ValueError: if `mute` or `solo` names a track the song does not have.
+    """
+    check_names(song, (*options.mute, *([options.solo] if options.solo else [])))
+    seed = song.seed if options.seed is None else options.seed
+    ctx = build_context(song, form.count_in_ticks(opening_meter(song), options.count_in))
+    tracks = [_part(track, channel, ctx, seed, is_muted(track, song, options.mute, options.solo))
+              for track, channel in zip(song.tracks, allocate_channels(song.tracks))]
+    if options.count_in:
+        tracks.append(click_track(song, options.count_in, CLICK in options.mute))
+    return Timeline(ppq=PPQ, title=song.title, end_tick=ctx.end, bars=len(song.bars), tempos=tempo_points(ctx),
+                    meters=meter_points(ctx), keys=key_points(ctx), markers=markers(ctx), chords=chord_marks(ctx),
+                    tracks=tuple(tracks), reverb=song.reverb, master=song.master, seed=seed)
+
+
+def _part(track: ir.TrackDef, channel: int, ctx: SongContext, seed: int, muted: bool) -> Track:
+    """One band member's part: played by its role, humanized, tidied."""
+    hits, controls = _play(track, ctx)
+    amount = float(track.humanize if track.humanize is not None else ctx.song.humanize)
+    hits = tidy(humanize(hits, amount, rng_for(seed, track.name), track.is_drums))
+    return band_track(track, channel, hits, controls, muted)
+
+
+def _play(track: ir.TrackDef, ctx: SongContext) -> tuple[list[Hit], list[Control]]:
+    if track.melody is not None:
+        return play_melody(track, ctx), []
+    if track.role == "melody":
+        return [], []  # a melody track with no melody to play
+    plans = plan_track(ctx, track)
+    if track.role == "drums":
+        return play_drums(plans, ctx), []
+    if track.role == "bass":
+        return play_bass(track, plans, ctx), []
+    return play_chords(track, plans, ctx)

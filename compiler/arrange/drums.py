@@ -1,0 +1,33 @@
+"""arrange.drums: kit-piece lanes -> drum hits (`x` hit, `X` accent, `o` ghost, `.` rest)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..instruments import find_drum_piece
+from ..timeline import PPQ
+from .context import Hit, SongContext
+from .grid import bar_steps
+from .patterns import BarPlan
+
+VELOCITY = {"X": 112, "x": 92, "o": 48}
+HIT_TICKS = PPQ // 4  # percussion rings by itself; the note only has to start it
+
+
+def play_drums(plans: tuple[BarPlan, ...], ctx: SongContext) -> list[Hit]:
+    """Every lane of every bar, each step a hit on its kit piece, scaled by the bar's dynamics."""
+    hits: list[Hit] = []
+    for plan, bar in zip(plans, ctx.bars):
+        for lane in plan.lanes:
+            piece = _piece(lane.name)
+            for step in bar_steps(lane.steps, lane.grid, bar, lane.swing):
+                if step.char in VELOCITY:
+                    velocity = max(1, min(127, round(VELOCITY[step.char] * bar.scale_at(step.start))))
+                    hits.append(Hit(step.start, min(HIT_TICKS, step.end - step.start), piece, velocity))
+    return hits
+
+
+@lru_cache(maxsize=128)
+def _piece(name: str) -> int:
+    """The GM key of a lane's kit piece (resolve has checked the name)."""
+    return find_drum_piece(name)

@@ -1,0 +1,62 @@
+"""arrange.humanize: seeded timing and velocity variation (applied last), and the tidy-up every part gets."""
+
+from __future__ import annotations
+
+import random
+import zlib
+
+from ..instruments import find_drum_piece
+from .context import Hit
+
+TIMING = 12  # ticks either way at humanize 1.0; below PPQ/16, so the bass stays on its changes
+VELOCITY = 10
+TOGETHER = 8  # ticks: notes starting this close to the one before are one gesture (a chord, a strum)
+TIGHT = frozenset(find_drum_piece(name) for name in ("kick", "kick2", "hat", "pedal", "open"))
+TIGHT_SCALE = 0.5  # kick and hi-hat are the band's clock
+
+
+def rng_for(seed: int, track: str) -> random.Random:
+    """The track's own random stream: the same for the same (seed, name), never hash()-dependent."""
+    return random.Random(seed * 2**32 + zlib.crc32(track.encode("utf-8")))
+
+
+def humanize(hits: list[Hit], amount: float, rng: random.Random, drums: bool) -> list[Hit]:
+    """Move each onset a little in time and each note a little in loudness.
+
+    Notes struck together (a chord, a strum) move together. The end of a note stays where it was,
+    so a chord cut at a change still ends on it; no note starts before tick 0 or loses its length.
+    """
+    if amount <= 0:
+        return hits
+    result = []
+    last = None
+    for hit in sorted(hits):
+        if last is None or hit.start - last > TOGETHER:
+            gesture = _wobble(rng) * TIMING * amount
+        last = hit.start
+        move = gesture * (TIGHT_SCALE if drums and hit.pitch in TIGHT else 1.0)
+        start = max(0, hit.start + round(move))
+        dur = max(hit.start + hit.dur - start, hit.dur // 2, 1)
+        velocity = max(1, min(127, hit.velocity + round(_wobble(rng) * VELOCITY * amount)))
+        result.append(Hit(start, dur, hit.pitch, velocity))
+    return result
+
+
+def _wobble(rng: random.Random) -> float:
+    """A triangular draw in -1..1: small moves are common, the largest rare."""
+    return rng.random() + rng.random() - 1
+
+
+def tidy(hits: list[Hit]) -> list[Hit]:
+    """Sorted notes with no two of one pitch overlapping: the earlier one is cut where the later
+    starts, and of two starting together the louder (then longer) one is kept. Notes with no
+    length are dropped."""
+    by_pitch: dict[int, list[Hit]] = {}
+    for hit in sorted(hits, key=lambda h: (h.pitch, h.start, -h.velocity, -h.dur)):
+        same = by_pitch.setdefault(hit.pitch, [])
+        if hit.dur <= 0 or (same and same[-1].start == hit.start):
+            continue
+        if same and same[-1].start + same[-1].dur > hit.start:
+            same[-1] = same[-1]._replace(dur=hit.start - same[-1].start)
+        same.append(hit)
+    return sorted(hit for notes in by_pitch.values() for hit in notes)

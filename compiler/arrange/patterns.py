@@ -1,0 +1,130 @@
+"""arrange.patterns: which lanes each track plays in each bar (style, pattern, level, fill, form marks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .. import ir
+from . import form
+from .context import BarContext, SongContext, quarters_to_ticks
+
+STRAIGHT = Fraction(1, 2)
+COMMON_TIME = ir.Meter(num=4, den=4)
+
+
+@dataclass(frozen=True, slots=True)
+class Groove:
+    """A pattern and the length in ticks of a bar of the meter it was written in (its steps keep
+    their length in beats whatever bar they are laid over)."""
+
+    pattern: ir.PatternDef
+    grid: int
+
+    @classmethod
+    def of(cls, pattern: ir.PatternDef, meter: ir.Meter) -> Groove:
+        return cls(pattern, quarters_to_ticks(meter.quarters))
+
+
+@dataclass(frozen=True, slots=True)
+class LaneBar:
+    """One lane's steps for one bar: they divide `grid` ticks, swung by `swing`."""
+
+    name: str
+    steps: str
+    grid: int
+    swing: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class BarPlan:
+    """What a track plays in one bar. `free`: a groove bar, where the engine may add roots and
+    hits on chord changes; form hits (stop, final chord) are played exactly as written."""
+
+    lanes: tuple[LaneBar, ...] = ()
+    free: bool = False
+
+
+SILENT = BarPlan()
+
+
+def _default(role: str, steps: str) -> Groove:
+    lane = ir.Lane(name=role, steps=(steps,))
+    pattern = ir.PatternDef(name="default", role=role, levels=(ir.PatternPart(lanes=(lane,)), None, None))
+    return Groove.of(pattern, COMMON_TIME)
+
+
+# A role with no pattern anywhere: roots on the changes in half notes, one hit per chord, held pads.
+DEFAULTS = {"bass": _default("bass", "RR"), "comp": _default("comp", "x"), "pad": _default("pad", "-")}
+
+
+def plan_track(ctx: SongContext, track: ir.TrackDef) -> tuple[BarPlan, ...]:
+    """One `BarPlan` per bar of the song for `track`."""
+    grooves = [find_groove(ctx.song, track, part.style) for part in ctx.passes]
+    return tuple(plan_bar(track, bar, grooves[bar.part.index]) for bar in ctx.bars)
+
+
+def find_groove(song: ir.Song, track: ir.TrackDef, style: ir.StyleDef) -> Groove | None:
+    """The pattern `track` plays in a pass of `style`.
+
+    In the song's own style the track's pattern is looked up by name: the song's patterns first,
+    then its style, then the switched-to styles. A track without a pattern takes its style's first
+    pattern of its role; in a switched style the track takes that style's pattern of the same name,
+    else its first of the role. Without any, `DEFAULTS` (drums stay silent).
+    """
+    role, name = track.role, track.pattern
+    if style.name != song.style.name:
+        found = _named(style, role, name) or _first(style, role)
+    elif name is None:
+        found = _first(style, role)
+    else:
+        own = next((Groove.of(p, song.meter) for p in song.patterns if p.name == name and p.role == role), None)
+        switched = (_named(other, role, name) for other in song.alt_styles)
+        found = own or _named(style, role, name) or next(filter(None, switched), None)
+    return found or DEFAULTS.get(role)
+
+
+def _named(style: ir.StyleDef, role: str, name: str | None) -> Groove | None:
+    return next((Groove.of(p, style.meter) for p in style.patterns if p.name == name and p.role == role), None)
+
+
+def _first(style: ir.StyleDef, role: str) -> Groove | None:
+    return next((Groove.of(p, style.meter) for p in style.patterns if p.role == role), None)
+
+
+def plan_bar(track: ir.TrackDef, bar: BarContext, groove: Groove | None) -> BarPlan:
+    """The lanes of one bar: silence, a form mark's hits, or the groove at the bar's level; drums
+    add a crash on the downbeat of a new section."""
+    if groove is None or not bar.part.plays(track) or bar.mode == "break":
+        return SILENT
+    if bar.mode == "groove":
+        lanes, free = _groove_lanes(groove, bar, track.role), True
+    else:
+        marked = form.final_lanes(track.role) if bar.mode == "final" else form.stop_lanes(track.role, bar.meter)
+        lanes, free = _form_lanes(marked, bar), False
+    if bar.crash and track.role == "drums":
+        lanes += _form_lanes(form.CRASH, bar)
+    return BarPlan(lanes, free)
+
+
+def level_part(pattern: ir.PatternDef, level: int) -> ir.PatternPart:
+    """The pattern at energy `level`: a missing level falls back to the nearest lower one, and to
+    the nearest at all when no lower one is written."""
+    lower = [part for part in pattern.levels[:level][::-1] if part is not None]
+    return lower[0] if lower else next(part for part in pattern.levels if part is not None)
+
+
+def _groove_lanes(groove: Groove, bar: BarContext, role: str) -> tuple[LaneBar, ...]:
+    pattern = groove.pattern
+    swing = pattern.swing if pattern.swing is not None else bar.part.swing
+    fill = bar.fill and role == "drums"
+    part = pattern.fill if fill and pattern.fill is not None else level_part(pattern, bar.level)
+    lanes = tuple(LaneBar(lane.name, lane.steps[bar.bar_in_pass % len(lane.steps)], groove.grid, swing)
+                  for lane in part.lanes)
+    if fill and pattern.fill is None and bar.part.played.marks.fill:
+        lanes += _form_lanes(form.fallback_fill(bar.meter), bar)
+    return lanes
+
+
+def _form_lanes(lanes: form.Lanes, bar: BarContext) -> tuple[LaneBar, ...]:
+    return tuple(LaneBar(name, steps, bar.end - bar.start, STRAIGHT) for name, steps in lanes)

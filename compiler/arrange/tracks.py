@@ -1,0 +1,81 @@
+"""arrange.tracks: band members -> timeline Tracks (MIDI channels, mutes and solos, the count-in track)."""
+
+from __future__ import annotations
+
+from pydantic import TypeAdapter
+
+from .. import ir
+from ..instruments import find_instrument
+from ..timeline import DRUM_CHANNEL, Control, Note, Track
+from . import form
+from .context import Hit, opening_meter
+
+CLICK = "click"
+CLICK_KIT = find_instrument("standard_kit")  # the count-in's sound when the band has no drums
+_NOTES = TypeAdapter(tuple[Note, ...])
+
+
+def allocate_channels(tracks: tuple[ir.TrackDef, ...]) -> list[int]:
+    """Drums on channel 9, the others on 0..15 in track order skipping 9; past 15, a track shares
+    the channel of an earlier one with the same sound.
+
+    Raises:
+        ValueError: when no channel is free and none has the same sound.
+    """
+    free = [c for c in range(16) if c != DRUM_CHANNEL]
+    sounds: dict[tuple[int, int], int] = {}
+    channels = []
+    for track in tracks:
+        sound = (track.bank, track.program)
+        if track.is_drums:
+            channel = DRUM_CHANNEL
+        elif free:
+            channel = free.pop(0)
+        elif sound in sounds:
+            channel = sounds[sound]
+        else:
+            raise ValueError(f"track {track.name!r}: all 15 melodic MIDI channels are taken; "
+                             "give it the instrument of another track or remove a track")
+        sounds.setdefault(sound, channel)
+        channels.append(channel)
+    return channels
+
+
+def check_names(song: ir.Song, names: tuple[str, ...]) -> None:
+    """Refuse a muted or soloed name that is not a track of the song (or the count-in).
+
+    Raises:
+        ValueError: naming the tracks there are.
+    """
+    tracks = [t.name for t in song.tracks]
+    for name in names:
+        if name not in tracks and name != CLICK:
+            raise ValueError(f"no track named {name!r}; the tracks are {', '.join(tracks)}")
+
+
+def is_muted(track: ir.TrackDef, song: ir.Song, mute: tuple[str, ...], solo: str | None) -> bool:
+    """Muted by the song, by `mute`, or because another track is soloed (by `solo` or the song)."""
+    soloists = [solo] if solo else [t.name for t in song.tracks if t.solo]
+    return track.muted or track.name in mute or (bool(soloists) and track.name not in soloists)
+
+
+def band_track(track: ir.TrackDef, channel: int, hits: list[Hit], controls: list[Control], muted: bool) -> Track:
+    """The timeline part of one band member."""
+    return Track(name=track.name, instrument=track.instrument, program=track.program, bank=track.bank,
+                 channel=channel, is_drums=track.is_drums, role=track.role, muted=muted, sound=track.sound,
+                 notes=notes(hits), controls=tuple(controls))
+
+
+def click_track(song: ir.Song, bars: int, muted: bool) -> Track:
+    """The count-in, on the drum kit's channel with the kit's sound (one channel, one program)."""
+    kit = next((t for t in song.tracks if t.is_drums), None)
+    instrument, program, bank = (kit.instrument, kit.program, kit.bank) if kit else (
+        CLICK_KIT.name, CLICK_KIT.program, CLICK_KIT.bank)
+    return Track(name=CLICK, instrument=instrument, program=program, bank=bank, channel=DRUM_CHANNEL,
+                 is_drums=True, role=CLICK, muted=muted, notes=notes(form.click_hits(opening_meter(song), bars)))
+
+
+def notes(hits: list[Hit]) -> tuple[Note, ...]:
+    """Validated notes. One validation call for the whole part is faster than building (or
+    `model_construct`-ing) thousands of notes one by one."""
+    return _NOTES.validate_python([{"start": s, "dur": d, "pitch": p, "velocity": v} for s, d, p, v in hits])
