@@ -20,7 +20,9 @@ BASS_ROOT_TARGET = 0.98
 CHORD_TONE_TARGET = 0.97
 VOICE_LEADING_TARGET = 2.5
 SWING_KEYS = frozenset({42, 44, 46, 51, 53, 59})  # GM hi-hats and rides: the swung time-keepers
-SWING_WINDOW = (0.5, 0.85)  # off-beat positions, as a share of the beat, that can be swung 8ths
+# Off-beat positions, as a share of the beat, that can be swung 8ths (the language allows 50-75 %).
+# It stops short of 0.75, where the fourth 16th of a straight 16th groove sits.
+SWING_WINDOW = (0.5, 0.74)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Analysis:
         comp_high: Highest comp-part pitch.
         swing_notes: Off-beat note-ons measured for swing.
         swing: Their median position within the beat, in percent (straight 50, triplet 66.7).
+        bass_tacet_changes: Changes left out of `chord_changes` because the arrangement silenced the
+            bass for the whole chord (`only`, `break`, `stop`, an intro without bass).
     """
 
     chord_changes: int
@@ -52,6 +56,7 @@ class Analysis:
     comp_high: int | None
     swing_notes: int
     swing: float | None
+    bass_tacet_changes: int = 0
 
 
 class PlayedNote(NamedTuple):
@@ -97,9 +102,10 @@ def analyze_song(midi_file: mido.MidiFile, report: dict[str, Any]) -> Analysis:
     parts = read_parts(midi_file, report)
     chords = [_chord(entry) for entry in report["chords"]]
     bass = [n for p in parts if p.role == "bass" for n in p.notes]
-    changes = [c for c in chords if c.bass_pc is not None]
+    rooted = [c for c in chords if c.bass_pc is not None]
+    changes = [c for c in rooted if bass_plays_during(c, bass, ppq // 8)]
     hits = sum(bass_hits_change(c, bass, ppq // 8) for c in changes)
-    in_chord, note_ticks = chord_tone_ticks([p for p in parts if p.role in ("comp", "pad")], chords)
+    in_chord, note_ticks = chord_tone_ticks([p for p in parts if p.role in ("comp", "pad")], chords, ppq // 2)
     comp = [p for p in parts if p.role == "comp"]
     moved, voices, moves = _voice_leading(comp, ppq // 16)
     comp_pitches = [n.pitch for p in comp for n in p.notes]
@@ -111,7 +117,8 @@ def analyze_song(midi_file: mido.MidiFile, report: dict[str, Any]) -> Analysis:
         voice_moves=moves, voice_leading=moved / voices if voices else None,
         comp_low=min(comp_pitches, default=None), comp_high=max(comp_pitches, default=None),
         swing_notes=len(offbeats),
-        swing=100 * statistics.median(offbeats) if offbeats else None)
+        swing=100 * statistics.median(offbeats) if offbeats else None,
+        bass_tacet_changes=len(rooted) - len(changes))
 
 
 def read_parts(midi_file: mido.MidiFile, report: dict[str, Any]) -> list[Part]:
@@ -139,6 +146,11 @@ def played_notes(track: mido.MidiTrack) -> tuple[PlayedNote, ...]:
     return tuple(sorted(notes))
 
 
+def bass_plays_during(chord: Chord, bass: list[PlayedNote], tolerance: int) -> bool:
+    """Whether any bass note sounds while the chord lasts (else the arrangement has the bass tacet)."""
+    return any(note.start < chord.end - tolerance and note.end > chord.tick + tolerance for note in bass)
+
+
 def bass_hits_change(chord: Chord, bass: list[PlayedNote], tolerance: int) -> bool:
     """Whether a bass note with the chord's bass pitch class starts within `tolerance` ticks of the
     change (humanized timing) or is already sounding through it."""
@@ -147,14 +159,24 @@ def bass_hits_change(chord: Chord, bass: list[PlayedNote], tolerance: int) -> bo
                for note in bass)
 
 
-def chord_tone_ticks(parts: list[Part], chords: list[Chord]) -> tuple[int, int]:
-    """(note-ticks on allowed pitch classes, all note-ticks), counting only time under a chord."""
+def chord_tone_ticks(parts: list[Part], chords: list[Chord], anticipation: int = 0) -> tuple[int, int]:
+    """(note-ticks on allowed pitch classes, all note-ticks), counting only time under a chord.
+
+    A note struck up to `anticipation` ticks before a change and held across it is an anticipation
+    (a "push"): it belongs to the chord it anticipates, for its whole length.
+    """
     starts = [c.tick for c in chords]
     good = total = 0
     for note in (n for p in parts for n in p.notes):
         i = max(bisect.bisect_right(starts, note.start) - 1, 0)
-        for chord in chords[i:bisect.bisect_left(starts, note.end)]:
-            overlap = min(note.end, chord.end) - max(note.start, chord.tick)
+        following = chords[i + 1] if i + 1 < len(chords) else None
+        if following is not None and 0 < following.tick - note.start <= anticipation < note.end - note.start \
+                and note.end > following.tick:
+            covering = [(following, note.end - note.start)]
+        else:
+            covering = [(chord, min(note.end, chord.end) - max(note.start, chord.tick))
+                        for chord in chords[i:bisect.bisect_left(starts, note.end)]]
+        for chord, overlap in covering:
             if chord.bass_pc is None or overlap <= 0:
                 continue
             total += overlap
@@ -223,7 +245,8 @@ def format_analysis(analysis: Analysis) -> str:
                 else f"  register {analysis.comp_low}..{analysis.comp_high}")
     return "\n".join([
         f"bass on chord roots   {bass}  (target ≥ {BASS_ROOT_TARGET * 100:g} %)"
-        f"  [{analysis.bass_root_hits}/{analysis.chord_changes} changes]",
+        f"  [{analysis.bass_root_hits}/{analysis.chord_changes} changes"
+        + (f"; {analysis.bass_tacet_changes} more with the bass tacet]" if analysis.bass_tacet_changes else "]"),
         f"chord tones in comp   {tones}  (target ≥ {CHORD_TONE_TARGET * 100:g} %)",
         f"voice leading         {leading}  (target ≤ {VOICE_LEADING_TARGET:g}){register}",
         f"swing                 {swing}  (median of {analysis.swing_notes} off-beat notes)",

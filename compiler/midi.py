@@ -100,10 +100,13 @@ def events_for_track(track: Track) -> list[Timed]:
     events.append((0, mido.Message("program_change", channel=channel, program=track.program)))
     events += [(c.tick, mido.Message("control_change", channel=channel, control=c.controller,
                                      value=c.value)) for c in track.controls]
+    # Timeline validated pitch, velocity and channel ranges already; mido's per-message checks would
+    # double the cost of a whole song's notes.
     for note in track.notes:
-        events.append((note.start, mido.Message("note_on", channel=channel, note=note.pitch,
+        events.append((note.start, mido.Message("note_on", skip_checks=True, channel=channel, note=note.pitch,
                                                 velocity=note.velocity)))
-        events.append((note.start + note.dur, mido.Message("note_off", channel=channel, note=note.pitch)))
+        events.append((note.start + note.dur, mido.Message("note_off", skip_checks=True, channel=channel,
+                                                           note=note.pitch)))
     return events
 
 
@@ -136,7 +139,7 @@ def to_delta_time(events: list[Timed], end_tick: int = 0) -> mido.MidiTrack:
     track = mido.MidiTrack()
     now = 0
     for tick, msg in events:
-        track.append(msg.copy(time=tick - now))
+        track.append(msg.copy(skip_checks=True, time=tick - now))  # checked when built
         now = tick
     track.append(mido.MetaMessage("end_of_track", time=max(end_tick, now) - now))
     return track

@@ -133,3 +133,16 @@ def test_analyze_reads_the_files_beside_each_other(tmp_path: Path) -> None:
         "voice leading         n/a (no comp voicings)  (target ≤ 2.5)",
         "swing                 n/a (no off-beat notes)  (median of 0 off-beat notes)",
     ]
+
+
+def test_an_anticipated_chord_belongs_to_the_chord_it_pushes_into() -> None:
+    chords = (chord(0, "C", "C", (0, 4, 7)), chord(BAR, "F", "F", (5, 9, 0)))
+    comp = part("keys", "comp", 0, [(BAR - 240, 720, 65), (BAR - 240, 720, 69)])  # F A struck on 4&
+    assert measure(chords, comp, end_tick=2 * BAR).chord_tone_rate == 1.0
+
+
+def test_changes_where_the_arrangement_silences_the_bass_are_left_out() -> None:
+    bass = part("bass", "bass", 0, [(0, 400, 48), (BAR, 400, 41)])  # plays C and F, then tacet
+    result = measure(CHANGES, bass, end_tick=5 * BAR)
+    assert (result.bass_root_hits, result.chord_changes, result.bass_tacet_changes) == (2, 2, 2)
+    assert "2 more with the bass tacet" in format_analysis(result)
