@@ -119,13 +119,18 @@ class Marks(Node):
 
 
 class Pass(Node):
-    """One pass through a section in the played form. Bars are `first_bar`..`first_bar+bar_count-1`."""
+    """One pass through a section in the played form. Bars are `first_bar`..`first_bar+bar_count-1`.
+
+    `transpose`: semitones the pass sounds away from how it is written (practice transposition,
+    `transpose` and `key` marks together); melodies written over it move the same way.
+    """
 
     label: str
     pass_no: int
     kind: Literal["section", "intro", "ending", "tag", "vamp"] = "section"
     first_bar: int
     bar_count: int
+    transpose: int = 0
     marks: Marks = Marks()
 
 

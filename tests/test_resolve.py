@@ -35,3 +35,10 @@ def test_ending_rule():
     song = front_end(Source("e.song", text), Library())
     last_chords = [song.bars[p.first_bar + p.bar_count - 3].slots[0].chord.name for p in song.passes]
     assert last_chords == ["Dm7", "Fm6", "Fm6", "C6"]
+
+
+def test_practice_transposition_moves_every_pass_the_long_way_if_asked():
+    text = "style jazz.swing\nsection A\n  | C | G7 |\narrange\n  A transpose -2\n"
+    song = front_end(Source("t.song", text), Library(), FrontOptions(transpose=7))
+    assert [p.transpose for p in song.passes] == [5]
+    assert song.bars[0].slots[0].chord.name == "F"

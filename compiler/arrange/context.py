@@ -190,23 +190,8 @@ def _passes(song: ir.Song) -> tuple[PassContext, ...]:
         name = part.marks.style or song.style.name
         style = song.style if name == song.style.name else styles.get(name, song.style)
         swing = song.swing if style is song.style else style.swing
-        shift = _shift(song, part, result[-1].shift if result else 0)
-        result.append(PassContext(index, part, style, swing, shift))
+        result.append(PassContext(index, part, style, swing, part.transpose))
     return tuple(result)
-
-
-def _shift(song: ir.Song, part: ir.Pass, previous: int) -> int:
-    """Semitones (-5..+6) from the section's written key to the key the pass is played in.
-
-    Intro, ending, tag and vamp passes have no written section of their own in the song; they
-    keep the shift of the pass before them.
-    """
-    section = next((s for s in song.sections if s.label == part.label), None)
-    if section is None:
-        return previous
-    played = song.bars[part.first_bar - 1].key
-    steps = (key_of(played.tonic, played.mode).tonic_pc - key_of(section.key.tonic, section.key.mode).tonic_pc) % 12
-    return steps - 12 if steps > 6 else steps
 
 
 def _bar(song: ir.Song, bar: ir.PlayedBar, starts: list[int], part: PassContext) -> BarContext:

@@ -264,7 +264,7 @@ def played_bars(plans: list[PlannedPass], marks: list[ir.Marks], tempo: Fraction
         tempo = mark.ramp or tempo
         passes.append(ir.Pass(label=plan.label, pass_no=seen[plan.label], kind=plan.kind,
                               first_bar=len(bars) - len(plan.bars) + 1, bar_count=len(plan.bars),
-                              marks=mark, span=plan.span))
+                              transpose=steps, marks=mark, span=plan.span))
     return tuple(passes), tuple(bars)
 
 
