@@ -238,7 +238,7 @@ class ToSyntax(Transformer):
     def bar(self, children: list[Token]) -> S.Bar:
         cells = tuple(S.Cell(text=str(t), span=self._span(t)) for t in children)
         first, last = cells[0].span, cells[-1].span
-        return S.Bar(cells=cells, span=_join(first, last))
+        return S.Bar(cells=cells, span=first.to(last))
 
     def bars(self, children: list[S.Bar]) -> tuple[S.Bar, ...]:
         return tuple(children)
@@ -249,7 +249,7 @@ class ToSyntax(Transformer):
 
     def setting(self, children: list) -> S.Setting:
         name = self._word(children[0])
-        return S.Setting(name=name, values=tuple(children[1:]), span=_join(name.span, _last_span(children[1:], name)))
+        return S.Setting(name=name, values=tuple(children[1:]), span=name.span.to(_last_span(children[1:], name)))
 
     def style_use(self, children: list) -> S.StyleUse:
         name = self._word(children[0])
@@ -267,35 +267,35 @@ class ToSyntax(Transformer):
     def section_line(self, children: list) -> S.SectionLine:
         bars = children[-1]
         if len(children) == 1:
-            return S.SectionLine(bars=bars, span=_join(bars[0].span, bars[-1].span))
+            return S.SectionLine(bars=bars, span=bars[0].span.to(bars[-1].span))
         label = self._word(children[0])
         return S.SectionLine(label=label, values=tuple(children[1:-1]), bars=bars,
-                             span=_join(label.span, bars[-1].span))
+                             span=label.span.to(bars[-1].span))
 
     def form(self, children: list) -> S.Form:
-        return S.Form(items=tuple(children), span=_join(children[0].span, children[-1].span))
+        return S.Form(items=tuple(children), span=children[0].span.to(children[-1].span))
 
     def form_item(self, children: list) -> S.FormItem:
         head, repeat = children[0], (self._word(children[1]) if len(children) > 1 else None)
         if isinstance(head, Token):
             name = self._word(head)
-            return S.FormItem(name=name, repeat=repeat, span=_join(name.span, (repeat or name).span))
+            return S.FormItem(name=name, repeat=repeat, span=name.span.to((repeat or name).span))
         group, span = head
-        return S.FormItem(group=group, repeat=repeat, span=_join(span, (repeat.span if repeat else span)))
+        return S.FormItem(group=group, repeat=repeat, span=span.to((repeat.span if repeat else span)))
 
     def group(self, children: list) -> tuple[tuple[S.FormItem, ...], Span]:
-        return tuple(children), _join(children[0].span, children[-1].span)
+        return tuple(children), children[0].span.to(children[-1].span)
 
     def option_line(self, children: list) -> S.OptionLine:
         name = self._word(children[0])
-        return S.OptionLine(name=name, values=tuple(children[1:]), span=_join(name.span, _last_span(children[1:], name)))
+        return S.OptionLine(name=name, values=tuple(children[1:]), span=name.span.to(_last_span(children[1:], name)))
 
     def arrange(self, children: list) -> S.Arrange:
         return S.Arrange(lines=tuple(children), span=children[0].span)
 
     def track(self, children: list) -> S.Track:
         name = self._word(children[0])
-        return S.Track(name=name, values=tuple(children[1:]), span=_join(name.span, _last_span(children[1:], name)))
+        return S.Track(name=name, values=tuple(children[1:]), span=name.span.to(_last_span(children[1:], name)))
 
     def melody_line(self, children: list) -> tuple[S.Bar, ...]:
         return children[0]
@@ -320,7 +320,7 @@ class ToSyntax(Transformer):
 
     def lane(self, children: list) -> S.Lane:
         name = self._word(children[0])
-        return S.Lane(name=name, bars=children[1], span=_join(name.span, children[1][-1].span))
+        return S.Lane(name=name, bars=children[1], span=name.span.to(children[1][-1].span))
 
     def pattern_block(self, children: list) -> S.PatternBlock:
         name = self._word(children[0])
@@ -328,8 +328,7 @@ class ToSyntax(Transformer):
         return S.PatternBlock(name=name, values=tuple(words), lines=tuple(lines), span=name.span)
 
 
-def _join(first: Span, last: Span) -> Span:
-    return Span(first.path, first.line, first.col, last.end_line, last.end_col, first.start, last.end)
+
 
 
 def _last_span(words: list, default: S.Word) -> Span:

@@ -21,6 +21,10 @@ class Span:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
 
+    def to(self, last: "Span") -> "Span":
+        """The span from the start of this one to the end of `last`."""
+        return Span(self.path, self.line, self.col, last.end_line, last.end_col, self.start, last.end)
+
 
 @dataclass(frozen=True, slots=True)
 class Source:

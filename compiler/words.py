@@ -11,6 +11,7 @@ from typing import Sequence
 
 from .errors import DiagnosticSink
 from .source import Span
+from .suggest import suggestion_text
 from .syntax import Word
 
 
@@ -60,6 +61,15 @@ class Words:
             return None
         return self.take()
 
+    def choice(self, what: str, example: str, choices: Sequence[str], code: str = "E014") -> Word | None:
+        """A name that must be one of `choices`; otherwise a did-you-mean diagnostic."""
+        word = self.name(what, example)
+        if word is not None and word.text not in choices:
+            self.sink.error(code, f"unknown {what} `{word.text}`", word.span,
+                            suggestion_text(word.text, choices) or f"choose one of: {', '.join(choices)}")
+            return None
+        return word
+
     def string(self, what: str, example: str) -> str | None:
         word = self.peek()
         if word is None or word.kind != "string":
@@ -81,7 +91,7 @@ class Words:
         unit = self._unit(units)
         if unit is not None:
             value *= Fraction(str((scale or {}).get(unit[0], 1)))
-            span = _join(word.span, unit[1])
+            span = word.span.to(unit[1])
         if not low <= value <= high:
             self.sink.error("E012", f"{what} {_fmt(value)} is out of range", span,
                             f"use a value from {_fmt(low)} to {_fmt(high)}, e.g. `{example}`")
@@ -118,8 +128,7 @@ class Words:
         self.skip_rest()
 
 
-def _join(first: Span, last: Span) -> Span:
-    return Span(first.path, first.line, first.col, last.end_line, last.end_col, first.start, last.end)
+
 
 
 def _fmt(value: Fraction | float) -> str:

@@ -291,12 +291,17 @@ class _StyleFinder:
         if not path.is_file():
             self.sink.error("E090", f"no file `{target}`", span, f"looked for {path}")
             return
+        tree = self._load(path)
+        if tree is not None:
+            self._take_definitions(tree, path, stack)
+
+    def _load(self, path: Path) -> S.SongFile | None:
+        """A library file's syntax tree; its syntax errors join the song's diagnostics."""
         try:
-            tree = self.library.load(path)
+            return self.library.load(path)
         except ParseError as err:
             self.sink.items.extend(err.diagnostics)
-            return
-        self._take_definitions(tree, path, stack)
+            return None
 
     def _take_definitions(self, tree: S.SongFile, path: Path, stack: list[Path]) -> None:
         for statement in tree.statements:
@@ -324,14 +329,8 @@ class _StyleFinder:
 
     def _load_stdlib(self, name: str) -> None:
         path = self.library.stdlib_file(name)
-        if path is None:
-            return
-        try:
-            tree = self.library.load(path)
-        except ParseError as err:
-            self.sink.items.extend(err.diagnostics)
-            return
-        for statement in _of(tree, S.StyleDef):
+        tree = self._load(path) if path is not None else None
+        for statement in _of(tree, S.StyleDef) if tree else ():
             self.defs.setdefault(statement.name.text, (statement, str(path)))
 
     def _unknown(self, name: str, span: Span) -> None:

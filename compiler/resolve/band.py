@@ -116,14 +116,9 @@ def apply_option(words: Words, state: TrackState, sink: DiagnosticSink, allow: t
 
 
 def _role(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
-    word = words.name("a role", "role comp")
-    if word is None:
-        return
-    if word.text not in ir.ROLES:
-        sink.error("E014", f"unknown role `{word.text}`", word.span,
-                   suggestion_text(word.text, ir.ROLES) or f"roles: {', '.join(ir.ROLES)}")
-        return
-    state.fields["role"] = word.text
+    word = words.choice("role", "role comp", ir.ROLES)
+    if word is not None:
+        state.fields["role"] = word.text
 
 
 def _named(option: str, example: str):
@@ -165,14 +160,9 @@ def _harmony(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
 
 
 def _voicing(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
-    word = words.name("a voicing", "voicing drop2")
-    if word is None:
-        return
-    if word.text not in VOICINGS:
-        sink.error("E014", f"unknown voicing `{word.text}`", word.span,
-                   suggestion_text(word.text, VOICINGS) or f"voicings: {', '.join(VOICINGS)}")
-        return
-    state.fields["voicing"] = word.text
+    word = words.choice("voicing", "voicing drop2", VOICINGS)
+    if word is not None:
+        state.fields["voicing"] = word.text
 
 
 def _octave(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
@@ -341,13 +331,10 @@ def read_mix(mix: S.Mix, states: dict[str, TrackState], sink: DiagnosticSink) ->
 
 
 def _reverb_bus(words: Words, sink: DiagnosticSink) -> ReverbBus | None:
-    kinds = ("room", "hall", "plate", "chamber")
     kind = "room"
     if words.peek_name() is not None:
-        word = words.take()
-        if word.text not in kinds:
-            sink.error("E080", f"unknown reverb `{word.text}`", word.span,
-                       suggestion_text(word.text, kinds) or "reverbs: room, hall, plate, chamber")
+        word = words.choice("reverb", "reverb room 18%", ("room", "hall", "plate", "chamber"), "E080")
+        if word is None:
             return None
         kind = word.text
     level = words.number("a reverb level", "reverb room 18%", 0, 100, units=("%",))
@@ -374,12 +361,8 @@ def read_master(master: S.Master, sink: DiagnosticSink) -> MasterSpec:
 
 
 def _preset(words: Words, values: dict, sink: DiagnosticSink) -> None:
-    word = words.name("a master preset", "master streaming")
+    word = words.choice("master preset", "master streaming", tuple(MASTER_PRESETS), "E080")
     if word is None:
-        return
-    if word.text not in MASTER_PRESETS:
-        sink.error("E080", f"unknown master preset `{word.text}`", word.span,
-                   suggestion_text(word.text, MASTER_PRESETS) or f"presets: {', '.join(MASTER_PRESETS)}")
         return
     values["preset"] = word.text
     values["target_lufs"], values["ceiling_dbtp"] = MASTER_PRESETS[word.text]

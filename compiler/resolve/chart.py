@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from .. import ir
 from .. import syntax as S
 from ..chords import ChordError, ChordSpec, parse_chord
@@ -209,7 +207,3 @@ def _check_endings(section: S.Section, endings: list[ir.Ending], sink: Diagnosti
         sink.error("E023", f"section {section.name.text} has only one ending", endings[0].span,
                    "add `ending 2`, or make the bars part of the section")
 
-
-def section_length(section: ir.SectionDef, ending: int | None) -> Fraction:
-    bars = section.bars + (section.endings[ending - 1].bars if ending else ())
-    return sum((bar.meter.quarters for bar in bars), Fraction(0))

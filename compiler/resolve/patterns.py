@@ -25,12 +25,8 @@ LEVELS = 3
 def read_pattern(pattern: S.Pattern, sink: DiagnosticSink) -> ir.PatternDef | None:
     """`pattern walking bass` with lanes, `level N` blocks, a `fill` block and options."""
     words = Words(pattern.values, sink, pattern.name.span)
-    role_word = words.name("the pattern's role", f"pattern {pattern.name.text} drums")
+    role_word = words.choice("role", f"pattern {pattern.name.text} drums", ir.ROLES)
     if role_word is None:
-        return None
-    if role_word.text not in ir.ROLES:
-        sink.error("E014", f"unknown role `{role_word.text}`", role_word.span,
-                   suggestion_text(role_word.text, ir.ROLES) or f"roles: {', '.join(ir.ROLES)}")
         return None
     role = role_word.text
     common: list[ir.Lane] = []
