@@ -1,0 +1,129 @@
+"""audio: timeline.Timeline -> out_dir/stems/<track>.wav + out_dir/master.{wav,flac} + the audio report fragment.
+
+How the modules fit, in the order `build_audio` runs them:
+
+    render.py    Timeline -> a raw stem per audible track (FluidSynth on two threads), kept as float32
+                 .npy under its content hash in `cache_dir/stems` (a scratch folder without a cache)
+    effects.py   TrackSound + role -> the track's chain (EQ, compressor, distortion, chorus, delay)
+    mix.py       raw stems -> stems/<track>.wav (post-fader, panned) + the pre-master mix, with the
+                 shared reverb bus
+    master.py    prepare: low cut + glue + true-peak envelope (depends on the mix alone);
+                 finish: loudness target + true-peak limiter + final measurements
+    loudness.py  BS.1770 / R128 measurements; the per-section loudness of the pre-master mix
+    files.py     atomic WAV/FLAC/.npy and cache-folder writing, TPDF dither for 16-bit
+
+Two caches: raw stems (skip FluidSynth when only mix or master settings change) and the prepared
+master bus with its stem files under `cache_dir/mix` (skip mixing too when only master settings
+change; the two most recently used are kept). Audio is float32 (2, n), channels first, at
+`timeline.master.sample_rate` throughout. Every output file is written to a temp file and renamed;
+the same Timeline gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from compiler.timeline import Timeline
+
+from . import loudness
+from .files import load_entry, prune, save_entry, share_file, write_audio
+from .loudness import section_loudness
+from .master import Prepared, finish, prepare
+from .mix import mix_key, mix_stems
+from .render import RenderError, Stem, fluidsynth_version, render_stems, soundfont_identity
+
+__all__ = ["RenderError", "build_audio", "section_loudness"]
+
+Progress = Callable[[float], None]
+MIX_CACHE_ENTRIES = 2  # each is about 3 MB per second of song (mix, envelope, stem files)
+_RENDER_SHARE, _MIXED = 0.8, 0.9  # of the progress bar: rendering dominates a cold build
+
+
+@dataclass
+class _Premaster:
+    prepared: Prepared
+    hops: np.ndarray  # the pre-master mix's loudness per 100 ms (sections are measured on it)
+    stems: list[dict]
+
+
+def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, cache_dir: Path | None = None,
+                progress: Progress | None = None) -> dict:
+    """Render stems, mix, master; write out_dir/master.{wav,flac} and out_dir/stems/<track>.wav atomically.
+
+    Args:
+        timeline: the arranged song (its `master` sets format, bit depth, rate and loudness target).
+        out_dir: created if missing; existing files are replaced only by complete new ones.
+        soundfont: the General MIDI .sf2; RenderError (with an install hint) if it cannot be read.
+        cache_dir: where raw stems and prepared mixes are kept by content hash. None renders into a
+            scratch folder that is removed afterwards.
+        progress: called with the fraction done (0..1), mostly during rendering, from this thread.
+
+    Returns:
+        The report fragment: {"master": {...}, "sections": [...], "stems": [...], "renderer": {...}}.
+        Section loudness is the median short-term (3 s) loudness of the pre-master mix.
+    """
+    report = progress or (lambda fraction: None)
+    identity = soundfont_identity(soundfont, cache_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with _stem_store(cache_dir, out_dir) as store:
+        stems = render_stems(timeline, soundfont, store, soundfont_sha256=identity["sha256"],
+                             progress=lambda fraction: report(_RENDER_SHARE * fraction))
+        premaster = _premaster(timeline, stems, out_dir, cache_dir)
+    report(_MIXED)
+    spec = timeline.master
+    measurements = finish(premaster.prepared, spec)
+    name = f"master.{spec.format}"
+    write_audio(out_dir / name, premaster.prepared.audio, spec.sample_rate,
+                "PCM_24" if spec.bit_depth == 24 else "PCM_16", container=spec.format.upper(), seed=timeline.seed)
+    report(1.0)
+    return {"master": {"file": name, **measurements},
+            "sections": loudness.sections_from_hops(timeline, premaster.hops), "stems": premaster.stems,
+            "renderer": {"fluidsynth": fluidsynth_version(), "soundfont": identity}}
+
+
+def _premaster(timeline: Timeline, stems: list[Stem], out_dir: Path, cache_dir: Path | None) -> _Premaster:
+    """Mix and prepare the master bus, or take both (and the stem files) from the mix cache."""
+    entry = cache_dir / "mix" / mix_key(timeline, stems) if cache_dir is not None else None
+    if entry is not None and entry.is_dir():
+        return _load_premaster(entry, out_dir)
+    rate = timeline.master.sample_rate
+    mixed = mix_stems(timeline, stems, out_dir)
+    hops = loudness.hop_power(mixed.audio, rate)
+    premaster = _Premaster(prepare(mixed.audio, rate, loudness.integrated(hops)), hops, mixed.stems)
+    if entry is not None:
+        _save_premaster(entry, premaster, out_dir)
+    return premaster
+
+
+def _save_premaster(entry: Path, premaster: _Premaster, out_dir: Path) -> None:
+    p = premaster.prepared
+    meta = {"stems": premaster.stems, "premaster_lufs": p.premaster_lufs, "toned_lufs": p.toned_lufs}
+    files = {Path(s["file"]).name: out_dir / s["file"] for s in premaster.stems}
+    save_entry(entry, {"audio": p.audio, "envelope": p.envelope, "hops": premaster.hops}, meta, files)
+    prune(entry.parent, MIX_CACHE_ENTRIES)
+
+
+def _load_premaster(entry: Path, out_dir: Path) -> _Premaster:
+    arrays, meta = load_entry(entry)
+    for stem in meta["stems"]:
+        share_file(entry / "files" / Path(stem["file"]).name, out_dir / stem["file"])
+    prepared = Prepared(arrays["audio"], arrays["envelope"], meta["premaster_lufs"], meta["toned_lufs"])
+    return _Premaster(prepared, arrays["hops"], meta["stems"])
+
+
+@contextlib.contextmanager
+def _stem_store(cache_dir: Path | None, out_dir: Path) -> Iterator[Path]:
+    # Raw stems go to disk even without a cache: holding six 3-minute stems in memory costs 400 MB.
+    if cache_dir is not None:
+        store = cache_dir / "stems"
+        store.mkdir(parents=True, exist_ok=True)
+        yield store
+        return
+    with tempfile.TemporaryDirectory(prefix=".render-", dir=out_dir) as scratch:
+        yield Path(scratch)

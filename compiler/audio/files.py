@@ -1,0 +1,221 @@
+"""files: float32 audio (2, n) -> WAV/FLAC/.npy files and cache folders, each made under a temp name and renamed.
+
+A build that fails or is interrupted leaves either the previous file or none, never a truncated one:
+the data goes to a hidden `.<name>.<pid>.<thread>.<n>.part` file in the same folder (same file system, so the
+final `os.replace` is atomic) and the temp file is removed on any exception, KeyboardInterrupt included.
+Nothing written depends on the clock: WAV float files would carry a timestamped PEAK chunk, so it is
+switched off, and 16-bit dither comes from a generator seeded by the caller.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Iterator, Literal
+
+import numpy as np
+import soundfile
+
+Subtype = Literal["FLOAT", "PCM_16", "PCM_24"]
+
+_SFC_SET_ADD_PEAK_CHUNK = 0x1050  # libsndfile command; the PEAK chunk stores time(NULL)
+_FULL_SCALE = {"PCM_16": 2**15, "PCM_24": 2**23}
+_temp_counter = itertools.count()
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """Yield a temp path beside `path`; on a clean exit rename it over `path`, otherwise delete it.
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "x.txt"
+        >>> with atomic_output(target) as tmp:
+        ...     _ = tmp.write_text("done")
+        >>> target.read_text()
+        'done'
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_name(path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def save_array(path: Path, array: np.ndarray) -> None:
+    """Write `array` as an .npy file atomically (the render cache).
+
+    Row by row: a stem is usually a view of a longer buffer, and np.save copies such a view through a
+    small buffer, 20 times slower than writing its two contiguous rows.
+    """
+    with atomic_output(path) as tmp, open(tmp, "wb") as f:
+        np.lib.format.write_array_header_1_0(f, np.lib.format.header_data_from_array_1_0(array))
+        for row in np.atleast_2d(array):
+            f.write(np.ascontiguousarray(row).data)
+
+
+def share_file(source: Path, destination: Path) -> None:
+    """Make `destination` a hard link to `source` (a copy across file systems), replacing it atomically.
+
+    Linking 400 MB of stem files is instant where copying is not. It is safe because nothing here ever
+    writes into an existing file: every output is a new file renamed into place, so the cache's copy
+    cannot change when the output is rebuilt.
+    """
+    with atomic_output(destination) as tmp:
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)
+
+
+def save_entry(folder: Path, arrays: dict[str, np.ndarray], meta: dict, copies: dict[str, Path]) -> None:
+    """Create the cache folder `folder` whole or not at all: <name>.npy per array, meta.json, files (shared).
+
+    It is filled under a temp name beside it and renamed; if another build created it first, ours is dropped.
+    """
+    tmp = _temp_name(folder)
+    try:
+        (tmp / "files").mkdir(parents=True)
+        for name, array in arrays.items():
+            save_array(tmp / f"{name}.npy", array)
+        (tmp / "meta.json").write_text(json.dumps(meta, sort_keys=True))
+        for name, source in copies.items():
+            share_file(source, tmp / "files" / name)
+        os.rename(tmp, folder)
+    except OSError:
+        if not folder.is_dir():
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def load_entry(folder: Path) -> tuple[dict[str, np.ndarray], dict]:
+    """The arrays and meta of a folder made by `save_entry` (its files are in folder/files)."""
+    os.utime(folder)  # most recently used: `prune` keeps it
+    arrays = {path.stem: np.load(path) for path in sorted(folder.glob("*.npy"))}
+    return arrays, json.loads((folder / "meta.json").read_text())
+
+
+def prune(parent: Path, keep: int) -> None:
+    """Delete all but the `keep` most recently used entry folders in `parent`."""
+    entries = [p for p in parent.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    entries.sort(key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+    for stale in entries[keep:]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+class PlanarReader:
+    """Reads sample ranges of a (2, n) float32 .npy (a raw stem) with plain reads, not a memory map.
+
+    Pages of a mapped file count toward the process's resident memory while it is mapped; six mapped
+    3-minute stems would be 400 MB. Use as a context manager.
+    """
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as f:
+            version = np.lib.format.read_magic(f)
+            read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                           else np.lib.format.read_array_header_2_0)
+            shape, fortran_order, dtype = read_header(f)
+            self._offset = f.tell()
+        if len(shape) != 2 or shape[0] != 2 or fortran_order or dtype != np.float32:
+            raise ValueError(f"{path} is not a (2, n) float32 array")
+        self.length = shape[1]
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def read(self, start: int, end: int) -> np.ndarray:
+        """Samples [start, end) as (2, end - start) float32; past the end of the stem is silence."""
+        chunk = np.zeros((2, end - start), np.float32)
+        available = max(min(end, self.length) - start, 0)
+        for channel in range(2):
+            position = self._offset + (channel * self.length + start) * 4
+            os.preadv(self._fd, [memoryview(chunk[channel, :available]).cast("B")], position)
+        return chunk
+
+    def __enter__(self) -> PlanarReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self._fd)
+
+
+def quantize(chunk: np.ndarray, subtype: Subtype, rng: np.random.Generator | None) -> np.ndarray:
+    """Float (2, k) -> interleaved (k, 2) samples for `subtype`: float32 as is, else rounded integers.
+
+    16-bit gets TPDF dither (the difference of two uniform variables, ±1 LSB peak) from `rng`; 24-bit is
+    rounded without dither, its error being far below any DAC's noise. Integers are returned as int16 or
+    as int32 holding the 24-bit value in the top bytes, the form libsndfile writes without rescaling.
+    """
+    frames = np.array(chunk.T, np.float32, order="C")  # always a copy: scaled in place below
+    if subtype == "FLOAT":
+        return frames
+    scale = _FULL_SCALE[subtype]
+    frames *= np.float32(scale)  # a power of two: exact in float32, as is rounding below 2**24
+    if subtype == "PCM_16":
+        assert rng is not None, "16-bit output needs a seeded generator for its dither"
+        frames += rng.random(frames.shape, np.float32) - rng.random(frames.shape, np.float32)
+    ints = np.clip(np.rint(frames), -scale, scale - 1).astype(np.int32)
+    return ints.astype(np.int16) if subtype == "PCM_16" else ints << 8
+
+
+class AudioWriter:
+    """Streams float32 (2, k) chunks into a WAV or FLAC file that appears only when complete.
+
+    Use as a context manager; `write` may be called any number of times. `seed` feeds the 16-bit dither.
+    """
+
+    def __init__(self, path: Path, rate: int, subtype: Subtype, *, container: str = "WAV", seed: int = 0):
+        self.path = path
+        self._args = (rate, subtype, container)
+        self._rng = np.random.default_rng(seed) if subtype == "PCM_16" else None
+        self._stack = contextlib.ExitStack()
+        self._file: soundfile.SoundFile | None = None
+
+    def __enter__(self) -> AudioWriter:
+        rate, subtype, container = self._args
+        with contextlib.ExitStack() as stack:
+            # Entered in this order so that on exit the file is closed before it is renamed or removed.
+            tmp = stack.enter_context(atomic_output(self.path))
+            self._file = stack.enter_context(soundfile.SoundFile(tmp, "w", rate, 2, subtype, format=container))
+            if subtype == "FLOAT":
+                _without_peak_chunk(self._file)
+            self._stack = stack.pop_all()
+        return self
+
+    def write(self, chunk: np.ndarray) -> None:
+        """Append one (2, k) float32 chunk."""
+        assert self._file is not None, "AudioWriter.write outside its `with` block"
+        self._file.write(quantize(chunk, self._args[1], self._rng))
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._stack.__exit__(kind, error, trace)
+
+
+def write_audio(path: Path, audio: np.ndarray, rate: int, subtype: Subtype, *, container: str = "WAV",
+                seed: int = 0, chunk: int = 1 << 18) -> None:
+    """Write a whole (2, n) float32 array in chunks (so no full-size integer copy is made)."""
+    with AudioWriter(path, rate, subtype, container=container, seed=seed) as writer:
+        for start in range(0, audio.shape[1], chunk):
+            writer.write(audio[:, start:start + chunk])
+
+
+def _temp_name(path: Path) -> Path:
+    # pid + thread + counter keeps concurrent writers apart without random names.
+    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.{next(_temp_counter)}.part")
+
+
+def _without_peak_chunk(f: soundfile.SoundFile) -> None:
+    # soundfile has no public switch for this libsndfile command; the PEAK chunk would make float
+    # files differ from build to build by their timestamp.
+    soundfile._snd.sf_command(f._file, _SFC_SET_ADD_PEAK_CHUNK, soundfile._ffi.NULL, 0)

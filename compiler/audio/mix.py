@@ -1,0 +1,230 @@
+"""mix: raw stems (render.Stem) -> stem files + the pre-master stereo mix, float32 (2, n), with one shared reverb bus.
+
+Per track: effects chain -> fader (volume_db) -> constant-power pan, applied as a balance to the
+stereo stem (centre: -3 dB on each side; hard left: the right channel silent). Nothing is panned
+unless the spec says so, so bass and drums stay centred. The result is written to
+`stems/<track>.wav` (32-bit float, so a loud track can never clip there) and added to the mix bus, and
+`reverb_send` × it feeds the reverb bus (post-fader). The reverb (pedalboard Reverb, 100 % wet) returns
+into the mix at `ReverbBus.level`. The song is mixed in chunks of 65536 samples: each chunk of every
+track is processed on two threads (pedalboard and scipy release the GIL), then summed on the calling
+thread in track order, so the output is byte-identical whatever the thread timing, and no full-length
+copy of any track is ever held.
+
+Length: the music (`end_tick`) plus the longest ring-out of any track, where a track rings for its
+FluidSynth tail plus its delay echoes, plus the reverb's decay if it feeds the bus; at most 4 s. If
+that cap cut something still sounding, the last 200 ms of every stem and of the reverb fade out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pedalboard
+
+from compiler.mixspec import ReverbBus, TrackSound
+from compiler.timeline import Timeline
+
+from .effects import ring_out_seconds, track_chain
+from .files import AudioWriter, PlanarReader
+from .render import MAX_TAIL_S, THREADS, Stem, end_sample
+
+MIX_VERSION = 1  # bump whenever a change here, in effects or in master.prepare changes their output
+CHUNK = 1 << 16
+FADE_S = 0.2
+# kind: (room_size, damping, width, decay in seconds used for the ring-out), pedalboard's 0..1 scales.
+REVERB_PRESETS: dict[str, tuple[float, float, float, float]] = {
+    "room": (0.35, 0.5, 0.8, 1.2),
+    "chamber": (0.55, 0.45, 0.9, 1.8),
+    "plate": (0.7, 0.2, 1.0, 2.5),
+    "hall": (0.85, 0.35, 1.0, 3.5),
+}
+
+
+@dataclass
+class Mix:
+    """The pre-master mix and one report entry per stem file written."""
+
+    audio: np.ndarray
+    stems: list[dict]
+
+
+def pan_gains(pan: float) -> tuple[float, float]:
+    """Constant-power pan law: -100 = left only, 0 = -3 dB on each side, +100 = right only.
+
+    Example:
+        >>> [round(g, 4) for g in pan_gains(0)]
+        [0.7071, 0.7071]
+    """
+    # Both sides as sines of complementary angles: exactly equal at the centre, exactly 0 and 1 at the ends.
+    return math.sin((100 - pan) / 200 * math.pi / 2), math.sin((100 + pan) / 200 * math.pi / 2)
+
+
+def song_length(timeline: Timeline, stems: list[Stem]) -> tuple[int, bool]:
+    """(samples, capped): end of the music plus the longest ring-out; `capped` if 4 s cut it short."""
+    rate = timeline.master.sample_rate
+    end = end_sample(timeline)
+    bpm = float(timeline.tempos[0].bpm)
+    rings = [stem.length - end + round(rate * _effects_ring_s(stem.track.sound, timeline.reverb, bpm))
+             for stem in stems]
+    ring = max(rings, default=0)
+    cap = round(MAX_TAIL_S * rate)
+    return end + min(max(ring, 0), cap), ring > cap
+
+
+def mix_key(timeline: Timeline, stems: list[Stem]) -> str:
+    """Content hash of everything that determines the stem files and the pre-master mix."""
+    spec = {
+        "mix": MIX_VERSION, "raw_stems": [stem.path.stem for stem in stems],
+        "tracks": [[s.track.name, s.track.role, s.track.sound.model_dump(mode="json")] for s in stems],
+        "reverb": timeline.reverb.model_dump(mode="json"), "bpm": str(timeline.tempos[0].bpm),
+    }
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+
+
+def mix_stems(timeline: Timeline, stems: list[Stem], out_dir: Path) -> Mix:
+    """Process every stem, write `out_dir/stems/<track>.wav`, and return the summed pre-master mix."""
+    rate = timeline.master.sample_rate
+    length, capped = song_length(timeline, stems)
+    bus = np.zeros((2, length), np.float32)
+    names = _file_names([s.track.name for s in stems])
+    fade = _Fade(length, round(FADE_S * rate) if capped else 0)
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(ThreadPoolExecutor(THREADS, thread_name_prefix="mix"))
+        lanes = [stack.enter_context(_Lane(timeline, stem, out_dir / "stems" / f"{name}.wav", fade))
+                 for stem, name in zip(stems, names)]
+        reverb = _ReverbBus(timeline.reverb, rate, fade) if _uses_reverb(timeline, stems) else None
+        for start in range(0, length, CHUNK):
+            _mix_chunk(pool, lanes, reverb, bus, start, min(start + CHUNK, length))
+        if reverb is not None:
+            reverb.drain(bus)
+    reports = [{"track": lane.track.name, "file": f"stems/{name}.wav", "peak_dbfs": _db_or_none(lane.peak),
+                "rms_dbfs": _db_or_none(lane.rms(length))} for lane, name in zip(lanes, names)]
+    return Mix(bus, reports)
+
+
+def _mix_chunk(pool: ThreadPoolExecutor, lanes: list[_Lane], reverb: _ReverbBus | None, bus: np.ndarray,
+               start: int, end: int) -> None:
+    """One chunk of every track on the two threads (with the reverb of the previous chunk), then summed.
+
+    The sums are made here, in track order, so the result never depends on thread timing.
+    """
+    returned = pool.submit(reverb.process_pending) if reverb is not None else None
+    outs = list(pool.map(lambda lane: lane.process(start, end), lanes))
+    if returned is not None:
+        returned.result()
+    sends = np.zeros((2, end - start), np.float32) if reverb is not None else None
+    for lane, out in zip(lanes, outs):
+        bus[:, start:end] += out
+        if sends is not None and lane.send > 0:
+            sends += lane.send * out
+    if reverb is not None:
+        reverb.add_returned(bus)
+        reverb.feed(sends, start)
+
+
+class _Lane:
+    """One track through the mixer: raw stem in, chain, fader and pan, stem file out; keeps its statistics."""
+
+    def __init__(self, timeline: Timeline, stem: Stem, path: Path, fade: _Fade) -> None:
+        sound, rate = stem.track.sound, timeline.master.sample_rate
+        self.track = stem.track
+        self.send = np.float32(sound.reverb_send)
+        self.chain = track_chain(sound, stem.track.role, rate, float(timeline.tempos[0].bpm))
+        self.gains = np.array(pan_gains(sound.pan), np.float32)[:, None] * np.float32(10 ** (sound.volume_db / 20))
+        self.peak, self.energy = 0.0, 0.0
+        self._fade = fade
+        with contextlib.ExitStack() as stack:
+            self._reader = stack.enter_context(PlanarReader(stem.path))
+            self._writer = stack.enter_context(AudioWriter(path, rate, "FLOAT"))
+            self._stack = stack.pop_all()
+
+    def process(self, start: int, end: int) -> np.ndarray:
+        out = self.chain(self._reader.read(start, end)) * self.gains
+        self._fade.apply(out, start)
+        self._writer.write(out)
+        self.peak = max(self.peak, float(out.max()), -float(out.min()))
+        self.energy += float(np.square(out, dtype=np.float64).sum())
+        return out
+
+    def rms(self, length: int) -> float:
+        return math.sqrt(self.energy / max(2 * length, 1))
+
+    def __enter__(self) -> _Lane:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.__exit__(*exc)
+
+
+class _ReverbBus:
+    """The shared reverb, one chunk behind the tracks so it can run beside the next chunk's tracks."""
+
+    def __init__(self, spec: ReverbBus, rate: int, fade: _Fade) -> None:
+        room_size, damping, width, _ = REVERB_PRESETS[spec.kind]
+        self._reverb = pedalboard.Reverb(room_size=room_size, damping=damping, width=width, wet_level=1.0,
+                                         dry_level=0.0)
+        self._rate, self._level, self._fade = rate, np.float32(spec.level), fade
+        self._pending: tuple[int, np.ndarray] | None = None
+        self._returned: tuple[int, np.ndarray] | None = None
+
+    def feed(self, sends: np.ndarray, start: int) -> None:
+        self._pending = (start, sends)
+
+    def process_pending(self) -> None:
+        if self._pending is not None:
+            start, sends = self._pending
+            self._returned = (start, self._level * self._reverb(sends, self._rate, reset=False))
+            self._pending = None
+
+    def add_returned(self, bus: np.ndarray) -> None:
+        if self._returned is not None:
+            start, wet = self._returned
+            self._fade.apply(wet, start)
+            bus[:, start:start + wet.shape[1]] += wet
+            self._returned = None
+
+    def drain(self, bus: np.ndarray) -> None:
+        self.process_pending()
+        self.add_returned(bus)
+
+
+def _uses_reverb(timeline: Timeline, stems: list[Stem]) -> bool:
+    return timeline.reverb.level > 0 and any(s.track.sound.reverb_send > 0 for s in stems)
+
+
+def _effects_ring_s(sound: TrackSound, reverb: ReverbBus, bpm: float) -> float:
+    verb = REVERB_PRESETS[reverb.kind][3] if sound.reverb_send > 0 and reverb.level > 0 else 0.0
+    return ring_out_seconds(sound, bpm) + verb
+
+
+class _Fade:
+    """A quarter-cosine fade over the last `samples` of the song, applied chunk by chunk (none if 0)."""
+
+    def __init__(self, length: int, samples: int) -> None:
+        self.start, self.samples = length - samples, samples
+
+    def apply(self, chunk: np.ndarray, start: int) -> None:
+        """Fade `chunk` (which begins at sample `start` of the song) in place where it overlaps the fade."""
+        first = max(self.start, start)
+        end = start + chunk.shape[1]
+        if self.samples and end > first:
+            position = np.arange(first - self.start, end - self.start) / self.samples
+            chunk[:, first - start:] *= np.cos(position * np.pi / 2).astype(np.float32)
+
+
+def _file_names(names: list[str]) -> list[str]:
+    """Track names made safe as file names; a clash gets the track's position appended."""
+    safe = [re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "track" for name in names]
+    return [f"{s}_{i + 1}" if safe.count(s) > 1 else s for i, s in enumerate(safe)]
+
+
+def _db_or_none(linear: float) -> float | None:
+    return round(20 * math.log10(linear), 2) if linear > 0 else None

@@ -1,0 +1,424 @@
+"""render: timeline.Timeline -> one raw float32 stereo stem (2, n) per audible track, rendered offline by FluidSynth.
+
+Each track (or part of one) gets a fresh synth of its own (a reused synth does not start from the
+same state, and a stem must depend only on its own track so it can be cached alone): channel 9 for
+drum kits, channel 0 otherwise, FluidSynth's reverb and chorus off (the mixer adds ours), samples
+loaded only for the one preset used. Rendering is driven sample by sample from the Timeline, not from a .mid file: events are
+sent between `fluid_synth_process` calls. FluidSynth starts voices only at its 64-sample block
+boundaries, so every event is placed on the nearest block boundary (at most 0.73 ms off at 44.1 kHz);
+doing that ourselves makes the timing exact, documented and identical on every run. A melodic track
+is rendered as two parts (its pitches split in two) on two threads and summed, so one heavy track
+cannot leave a core idle (the ctypes calls release the GIL; forking a process that has loaded
+FluidSynth hangs, so no processes).
+
+Tail rule: after the last event and the end of the music, a stem keeps rendering in 1024-sample steps
+until no voice is active or a whole step stays below -90 dBFS, and never past 4 s after `end_tick`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import json
+import threading
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from compiler.timeline import DRUM_CHANNEL, TempoMap, Timeline, Track
+
+from .files import PlanarReader, atomic_output, save_array
+
+RENDERER_VERSION = 1  # bump whenever a change here changes the samples a stem gets
+BLOCK = 64  # FluidSynth's internal block (FLUID_BUFSIZE); events take effect on this grid
+MAX_TAIL_S = 4.0
+SILENCE_DBFS = -90.0
+SYNTH_GAIN = 0.2  # FluidSynth's own default, so stems sit at the level its CLI renders
+THREADS = 2  # the audio stage's budget: at most two threads at any time, here and in mix/loudness
+INSTALL_HINT = "install the Debian package fluid-soundfont-gm or pass --soundfont PATH"
+_TAIL_STEP = 16 * BLOCK
+_SYNTH_SETTINGS: tuple[tuple[str, int | float], ...] = (
+    ("synth.gain", SYNTH_GAIN),
+    ("synth.reverb.active", 0),
+    ("synth.chorus.active", 0),
+    ("synth.dynamic-sample-loading", 1),  # load the one preset's samples, not 140 MB of them
+    ("synth.lock-memory", 0),
+    ("synth.threadsafe-api", 0),  # one synth per thread; the API mutex is pure cost
+    ("synth.polyphony", 1024),  # a stem must never lose notes to voice stealing
+)
+_create_lock = threading.Lock()  # new_fluid_synth initialises global tables on first use
+
+
+class RenderError(Exception):
+    """The audio renderer cannot run: no usable SoundFont or no FluidSynth library."""
+
+
+class _Cancelled(Exception):
+    """Raised inside a render thread when the build is being abandoned."""
+
+
+@dataclass(frozen=True)
+class Stem:
+    """A rendered track: its raw stem in the render cache (float32 .npy, shape (2, length))."""
+
+    track: Track
+    path: Path
+    length: int
+
+
+def audible_tracks(timeline: Timeline) -> tuple[Track, ...]:
+    """The tracks that get a stem: not muted, with at least one note."""
+    return tuple(t for t in timeline.tracks if not t.muted and t.notes)
+
+
+def end_sample(timeline: Timeline) -> int:
+    """The sample where the music (not its ring-out) ends."""
+    seconds = TempoMap(timeline.tempos, timeline.ppq).seconds(timeline.end_tick)
+    return round(seconds * timeline.master.sample_rate)
+
+
+def max_length(timeline: Timeline) -> int:
+    """The longest a stem or the song may be: the music plus the 4 s ring-out cap."""
+    return end_sample(timeline) + round(MAX_TAIL_S * timeline.master.sample_rate)
+
+
+def fluidsynth_version() -> str:
+    """The version of the FluidSynth library in use, e.g. "2.3.1"."""
+    return _library().version().decode()
+
+
+def soundfont_identity(path: Path, cache_dir: Path | None = None) -> dict:
+    """Name, size and SHA-256 of a SoundFont; raises RenderError if it is missing or unreadable.
+
+    The hash (0.2 s for the 140 MB FluidR3) is remembered in `cache_dir` under the file's path, size
+    and modification time.
+    """
+    try:
+        stat = path.stat()
+        with open(path, "rb"):
+            pass
+    except OSError as error:
+        raise RenderError(f"cannot read the SoundFont {path}: {error.strerror}; {INSTALL_HINT}") from None
+    if not path.is_file():
+        raise RenderError(f"the SoundFont {path} is not a file; {INSTALL_HINT}")
+    stamp = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    return {"name": path.name, "size_bytes": stat.st_size, "sha256": _sha256(path, stamp, cache_dir)}
+
+
+def stem_key(timeline: Timeline, track: Track, soundfont_sha256: str) -> str:
+    """Content hash of everything that determines a track's raw stem (and nothing that does not)."""
+    spec = {
+        "renderer": RENDERER_VERSION, "fluidsynth": fluidsynth_version(), "soundfont": soundfont_sha256,
+        "rate": timeline.master.sample_rate, "ppq": timeline.ppq, "end_tick": timeline.end_tick,
+        "tempos": [[t.tick, str(t.bpm)] for t in timeline.tempos],
+        "program": track.program, "bank": track.bank, "drums": _is_drums(track),
+        "notes": [[n.start, n.dur, n.pitch, n.velocity] for n in track.notes],
+        "controls": [[c.tick, c.controller, c.value] for c in track.controls],
+    }
+    return hashlib.sha256(json.dumps(spec, separators=(",", ":")).encode()).hexdigest()
+
+
+def render_stems(timeline: Timeline, soundfont: Path, store: Path, *, soundfont_sha256: str,
+                 progress: Callable[[float], None] | None = None) -> list[Stem]:
+    """Render every audible track not already in `store` and return all stems in track order.
+
+    Args:
+        timeline: the arranged song.
+        soundfont: the .sf2 file.
+        store: folder of raw stems named by `stem_key`; the render cache, or a scratch folder.
+        soundfont_sha256: from `soundfont_identity`, which has also checked the file.
+        progress: called with the fraction of rendering done, from this (the calling) thread.
+    """
+    tracks = audible_tracks(timeline)
+    paths = [store / f"{stem_key(timeline, t, soundfont_sha256)}.npy" for t in tracks]
+    by_cost = sorted(zip(tracks, paths), key=lambda pair: _cost(pair[0]), reverse=True)
+    todo = {path: track for track, path in by_cost if not path.exists()}  # equal tracks render once
+    jobs = [(path, index, part) for path, track in todo.items() for index, part in enumerate(split_parts(track))]
+    meter = _Meter(max_length(timeline) * len(jobs), progress)
+    if jobs:
+        _render_all(timeline, soundfont, jobs, meter)
+    return [Stem(t, path, _stored_length(path)) for t, path in zip(tracks, paths)]
+
+
+def split_parts(track: Track) -> tuple[Track, ...]:
+    """A track's notes split by pitch into two parts of about equal cost, rendered on two synths and summed.
+
+    One heavy track (a strummed guitar can be half the render) would otherwise keep one thread busy
+    while the other idles. The split changes nothing audible: every note of a pitch stays in one part
+    (so a repeated note still releases the previous one), both parts get every control change, and
+    nothing else in FluidSynth is shared between voices. Drum kits stay whole: hi-hats choke each
+    other through exclusive classes.
+    """
+    pitches = sorted({n.pitch for n in track.notes})
+    if _is_drums(track) or len(pitches) < 2:
+        return (track,)
+    load = {p: sum(n.dur for n in track.notes if n.pitch == p) for p in pitches}
+    parts: tuple[set[int], set[int]] = (set(), set())
+    weights = [0, 0]
+    for pitch in sorted(pitches, key=lambda p: (-load[p], p)):
+        lighter = weights.index(min(weights))
+        parts[lighter].add(pitch)
+        weights[lighter] += load[pitch]
+    return tuple(track.model_copy(update={"notes": tuple(n for n in track.notes if n.pitch in part)})
+                 for part in parts)
+
+
+def render_track(timeline: Timeline, track: Track, soundfont: Path,
+                 on_samples: Callable[[int], None] = lambda n: None,
+                 cancelled: threading.Event | None = None) -> np.ndarray:
+    """Render one track (or part) to a (2, n) float32 stem; n = end of music + ring-out (see the tail rule)."""
+    lib = _library()
+    cap = max_length(timeline)
+    out = np.zeros((2, cap), np.float32)  # untouched pages past the tail are never allocated
+    with _synth(lib, soundfont, timeline.master.sample_rate) as synth:
+        channel = _select_preset(lib, synth, track)
+        position = 0
+        for at, actions in _schedule(timeline, track, channel):
+            if at >= cap:
+                break
+            position = _advance(lib, synth, out, position, at, on_samples, cancelled)
+            for send in actions:
+                send(lib, synth)
+        position = _advance(lib, synth, out, position, max(position, end_sample(timeline)), on_samples,
+                            cancelled)
+        position = _ring_out(lib, synth, out, position, cap, on_samples, cancelled)
+    return out[:, :position]
+
+
+Job = tuple[Path, int, Track]  # (stem file, part number, part)
+
+
+def _render_all(timeline: Timeline, soundfont: Path, jobs: list[Job], meter: _Meter) -> None:
+    """Render the parts on two threads; a stem is summed and saved as soon as all its parts are in.
+
+    The two parts of a track are queued one after the other, so they run side by side and a finished
+    part rarely waits long (in memory) for its sibling.
+    """
+    cancelled = threading.Event()
+    expected = Counter(path for path, _, _ in jobs)
+    finished: dict[Path, list[np.ndarray]] = {}
+    with ThreadPoolExecutor(THREADS, thread_name_prefix="fluidsynth") as pool:
+        futures = {pool.submit(render_track, timeline, part, soundfont, meter.add, cancelled): path
+                   for path, _, part in jobs}
+        try:
+            for path, audio in _completed(futures, meter):
+                finished.setdefault(path, []).append(audio)
+                if len(finished[path]) == expected[path]:
+                    save_array(path, _sum_parts(finished.pop(path)))
+        except BaseException:
+            # Drop queued renders and let running ones stop at their next event, not at their end.
+            cancelled.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _completed(futures: dict[Future, Path], meter: _Meter) -> Iterator[tuple[Path, np.ndarray]]:
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+        meter.report()
+        for future in done:
+            # Popped, so a 70 MB result is freed as soon as its stem is saved.
+            yield futures.pop(future), future.result()  # re-raises a render thread's error here
+
+
+def _sum_parts(parts: list[np.ndarray]) -> np.ndarray:
+    # The shorter part is added into the longer, in place. With two parts that is one addition per
+    # sample, which is commutative, so the sum never depends on which part finished first.
+    assert len(parts) <= 2, "split_parts makes at most two parts"
+    longer, *shorter = sorted(parts, key=lambda part: part.shape[1], reverse=True)
+    for part in shorter:
+        longer[:, :part.shape[1]] += part
+    return longer
+
+
+class _Meter:
+    """Counts rendered samples from the render threads; reports a fraction from the main thread."""
+
+    def __init__(self, total: int, progress: Callable[[float], None] | None) -> None:
+        self._total, self._progress = max(total, 1), progress
+        self._done = 0
+        self._lock = threading.Lock()
+
+    def add(self, samples: int) -> None:
+        with self._lock:
+            self._done += samples
+
+    def report(self) -> None:
+        if self._progress is not None:
+            with self._lock:
+                fraction = min(self._done / self._total, 1.0)
+            self._progress(fraction)
+
+
+# --- one synth -------------------------------------------------------------------------------------
+
+Action = Callable[["_Library", int], None]
+
+
+def _schedule(timeline: Timeline, track: Track, channel: int) -> Iterator[tuple[int, list[Action]]]:
+    """(sample, actions) in time order; at one tick: controls, then note-offs, then note-ons."""
+    tempo = TempoMap(timeline.tempos, timeline.ppq)
+    rate = timeline.master.sample_rate
+    events = [(c.tick, 0, _control(channel, c.controller, c.value)) for c in track.controls]
+    for note in track.notes:
+        events.append((note.start + note.dur, 1, _note_off(channel, note.pitch)))
+        events.append((note.start, 2, _note_on(channel, note.pitch, note.velocity)))
+    # A stable sort on (tick, kind) keeps equal events in track order: the same voices, the same order.
+    events.sort(key=lambda e: (e[0], e[1]))
+    at, actions = -1, []
+    for tick, _, action in events:
+        sample = _block_sample(tempo.seconds(tick) * rate)
+        if sample != at and actions:
+            yield at, actions
+            actions = []
+        at = sample
+        actions.append(action)
+    if actions:
+        yield at, actions
+
+
+def _block_sample(position: float) -> int:
+    return BLOCK * int(position / BLOCK + 0.5)
+
+
+def _control(channel: int, controller: int, value: int) -> Action:
+    return lambda lib, synth: lib.cc(synth, channel, controller, value)
+
+
+def _note_on(channel: int, pitch: int, velocity: int) -> Action:
+    return lambda lib, synth: lib.noteon(synth, channel, pitch, velocity)
+
+
+def _note_off(channel: int, pitch: int) -> Action:
+    return lambda lib, synth: lib.noteoff(synth, channel, pitch)
+
+
+def _advance(lib: _Library, synth: int, out: np.ndarray, position: int, target: int,
+             on_samples: Callable[[int], None], cancelled: threading.Event | None) -> int:
+    """Render samples [position, target) into `out` in one call; FluidSynth adds to the zeroed buffers."""
+    if target <= position:
+        return position
+    if cancelled is not None and cancelled.is_set():
+        raise _Cancelled
+    stride = out.strides[1]
+    buffers = (ctypes.c_void_p * 2)(out[0].ctypes.data + position * stride,
+                                    out[1].ctypes.data + position * stride)
+    if lib.process(synth, target - position, 0, None, 2, buffers) != 0:
+        raise RenderError("fluid_synth_process failed")
+    on_samples(target - position)
+    return target
+
+
+def _ring_out(lib: _Library, synth: int, out: np.ndarray, position: int, cap: int,
+              on_samples: Callable[[int], None], cancelled: threading.Event | None) -> int:
+    threshold = 10 ** (SILENCE_DBFS / 20)
+    while position < cap and lib.voices(synth) > 0:
+        start = position
+        position = _advance(lib, synth, out, position, min(position + _TAIL_STEP, cap), on_samples, cancelled)
+        if np.abs(out[:, start:position]).max() < threshold:
+            break
+    on_samples(cap - position)  # the rest of this track's share of the progress bar
+    return position
+
+
+def _is_drums(track: Track) -> bool:
+    return track.bank == 128 or track.channel == DRUM_CHANNEL or track.is_drums
+
+
+def _select_preset(lib: _Library, synth: int, track: Track) -> int:
+    # Through bank select + program change, as a MIDI file would, so FluidSynth's own fallbacks for a
+    # preset the SoundFont lacks apply exactly as in its CLI. Channel 9 is a drum channel: bank 128.
+    if _is_drums(track):
+        lib.program_change(synth, DRUM_CHANNEL, track.program)
+        return DRUM_CHANNEL
+    lib.bank_select(synth, 0, track.bank)
+    lib.program_change(synth, 0, track.program)
+    return 0
+
+
+@contextmanager
+def _synth(lib: _Library, soundfont: Path, rate: int) -> Iterator[int]:
+    with _create_lock:
+        settings = lib.new_settings()
+        lib.setnum(settings, b"synth.sample-rate", float(rate))
+        for name, value in _SYNTH_SETTINGS:
+            setter = lib.setnum if isinstance(value, float) else lib.setint
+            setter(settings, name.encode(), value)
+        synth = lib.new_synth(settings)
+        loaded = lib.sfload(synth, str(soundfont).encode(), 0)
+    try:
+        if loaded < 0:
+            raise RenderError(f"FluidSynth could not load the SoundFont {soundfont}; {INSTALL_HINT}")
+        yield synth
+    finally:
+        lib.delete_synth(synth)
+        lib.delete_settings(settings)
+
+
+# --- the library -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Library:
+    """The FluidSynth calls we make: pyfluidsynth's prototypes plus two it does not declare."""
+
+    new_settings: Callable
+    setnum: Callable
+    setint: Callable
+    delete_settings: Callable
+    new_synth: Callable
+    delete_synth: Callable
+    sfload: Callable
+    bank_select: Callable
+    program_change: Callable
+    noteon: Callable
+    noteoff: Callable
+    cc: Callable
+    voices: Callable
+    process: Callable
+    version: Callable
+
+
+@cache
+def _library() -> _Library:
+    try:
+        import fluidsynth as fs
+    except ImportError as error:
+        raise RenderError(f"the FluidSynth library is not available ({error}); install the Debian "
+                          f"package libfluidsynth3") from None
+    process = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_void_p,
+                               ctypes.c_int, ctypes.c_void_p)(("fluid_synth_process", fs._fl))
+    version = ctypes.CFUNCTYPE(ctypes.c_char_p)(("fluid_version_str", fs._fl))
+    return _Library(fs.new_fluid_settings, fs.fluid_settings_setnum, fs.fluid_settings_setint,
+                    fs.delete_fluid_settings, fs.new_fluid_synth, fs.delete_fluid_synth, fs.fluid_synth_sfload,
+                    fs.fluid_synth_bank_select, fs.fluid_synth_program_change, fs.fluid_synth_noteon,
+                    fs.fluid_synth_noteoff, fs.fluid_synth_cc, fs.fluid_synth_get_active_voice_count,
+                    process, version)
+
+
+def _stored_length(path: Path) -> int:
+    with PlanarReader(path) as reader:
+        return reader.length
+
+
+def _cost(track: Track) -> int:
+    # Sounding ticks: a rough render cost, so the longest renders start first on the two threads.
+    return sum(n.dur for n in track.notes)
+
+
+def _sha256(path: Path, stamp: str, cache_dir: Path | None) -> str:
+    memo = cache_dir / "soundfonts" / f"{hashlib.sha256(stamp.encode()).hexdigest()}.sha256" if cache_dir else None
+    if memo is not None and memo.exists():
+        return memo.read_text().strip()
+    with open(path, "rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    if memo is not None:
+        with atomic_output(memo) as tmp:
+            tmp.write_text(digest + "\n")
+    return digest

@@ -1,0 +1,106 @@
+"""compiler.audio.mix + effects: pan law, role defaults, tempo-synced delay, song length, stem files."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import soundfile
+
+from compiler.audio import build_audio, effects, mix
+from compiler.mixspec import Delay, EqBand, ReverbBus, TrackSound
+
+from test_audio_render import RATE, SOUNDFONT, raw_stems, small_timeline
+
+needs_soundfont = pytest.mark.skipif(not SOUNDFONT.exists(), reason="needs the fluid-soundfont-gm package")
+
+
+def test_constant_power_pan_law():
+    assert mix.pan_gains(-100) == pytest.approx((1.0, 0.0))
+    assert mix.pan_gains(100) == pytest.approx((0.0, 1.0), abs=1e-12)
+    left, right = mix.pan_gains(0)
+    assert 20 * math.log10(left) == pytest.approx(-3.01, abs=0.01) and left == right
+    for pan in (-70, -20, 35, 90):
+        assert sum(g * g for g in mix.pan_gains(pan)) == pytest.approx(1.0)
+
+
+@needs_soundfont
+def test_stems_follow_the_pan_law_and_fader(tmp_path):
+    # Drums get no default EQ, so their stem is the raw render times the pan gains and the fader.
+    for pan, volume in ((-100, 0.0), (0, 0.0), (0, -6.0)):
+        timeline = small_timeline(drums=TrackSound(pan=pan, volume_db=volume))
+        build_audio(timeline, tmp_path / "out", soundfont=SOUNDFONT, cache_dir=tmp_path / "cache")
+        stem, _ = soundfile.read(tmp_path / "out" / "stems" / "drums.wav", dtype="float32")
+        raw = raw_stems(timeline, tmp_path / "cache" / "stems")["drums"]
+        gains = np.array(mix.pan_gains(pan)) * 10 ** (volume / 20)
+        if pan == -100:
+            assert not stem[:, 1].any()  # hard left: the right channel is silent
+        n = raw.shape[1]
+        for channel in (0, 1):
+            assert np.allclose(stem[:n, channel], raw[channel] * gains[channel], atol=1e-6)
+
+
+def test_role_defaults_protect_the_low_end_only_without_an_eq():
+    assert effects.eq_bands(TrackSound(), "bass") == (EqBand(kind="lowcut", freq_hz=35.0),)
+    assert effects.eq_bands(TrackSound(), "pad")[0].freq_hz == 100.0
+    assert effects.eq_bands(TrackSound(), "drums") == ()
+    own = (EqBand(kind="peak", freq_hz=800, gain_db=3),)
+    assert effects.eq_bands(TrackSound(eq=own), "comp") == own
+
+
+def test_lowcut_is_12_db_per_octave_with_its_q():
+    cut = effects.Biquad("lowcut", 100.0, 0.707, RATE)
+    t = np.arange(RATE) / RATE
+    for freq, expected in ((100.0, -3.0), (50.0, -12.3), (1000.0, 0.0)):
+        tone = np.tile(np.sin(2 * np.pi * freq * t), (2, 1)).astype(np.float32)
+        out = cut(tone)[:, RATE // 2:]
+        assert 20 * np.log10(np.abs(out).max()) == pytest.approx(expected, abs=0.3), freq
+
+
+def test_delay_is_tempo_synced_to_the_starting_tempo():
+    delay = Delay(beats=0.75, mix=0.5, feedback=0.0)
+    assert effects.delay_seconds(delay, 120.0) == pytest.approx(0.375)
+    chain = effects.track_chain(TrackSound(delay=delay), "drums", RATE, 120.0)
+    impulse = np.zeros((2, RATE), np.float32)
+    impulse[:, 0] = 1.0
+    echo = np.abs(chain(impulse)[0, 100:])
+    assert int(echo.argmax()) + 100 == pytest.approx(0.375 * RATE, abs=2)
+
+
+def test_chunked_chain_equals_a_whole_run():
+    sound = TrackSound(eq=(EqBand(kind="lowcut", freq_hz=80), EqBand(kind="highshelf", freq_hz=6000, gain_db=-3)),
+                       delay=Delay(beats=0.5, mix=0.3))
+    signal = (0.1 * np.random.default_rng(0).standard_normal((2, 3 * RATE))).astype(np.float32)
+    whole = effects.track_chain(sound, "comp", RATE, 100.0)(signal)
+    chain = effects.track_chain(sound, "comp", RATE, 100.0)
+    pieces = np.concatenate([chain(signal[:, i:i + 10000]) for i in range(0, signal.shape[1], 10000)], axis=1)
+    assert np.allclose(whole, pieces, atol=1e-6)
+
+
+@needs_soundfont
+def test_song_length_adds_the_longest_ring_out_within_four_seconds(tmp_path):
+    timeline = small_timeline()
+    report = build_audio(timeline, tmp_path / "dry", soundfont=SOUNDFONT, cache_dir=tmp_path / "cache")
+    hall = timeline.model_copy(update={"reverb": ReverbBus(kind="hall", level=0.3)})
+    wet = build_audio(hall, tmp_path / "wet", soundfont=SOUNDFONT, cache_dir=tmp_path / "cache")
+    end = 8 * RATE
+    assert end < report["master"]["samples"] < wet["master"]["samples"] <= end + 4 * RATE
+    for folder, result in (("dry", report), ("wet", wet)):
+        info = soundfile.info(tmp_path / folder / "stems" / "bass.wav")
+        assert info.frames == result["master"]["samples"] and info.subtype == "FLOAT"
+
+
+def test_track_names_become_safe_distinct_file_names():
+    names = mix._file_names(["lead gtr", "lead/gtr", "bass", "..", "ü"])
+    assert names == ["lead_gtr_1", "lead_gtr_2", "bass", "track_4", "track_5"]
+
+
+@needs_soundfont
+def test_a_ring_out_longer_than_four_seconds_is_cut_with_a_fade(tmp_path):
+    echoes = TrackSound(delay=Delay(beats=1, mix=0.5, feedback=0.9))  # about 33 s of echoes
+    report = build_audio(small_timeline(bass=echoes), tmp_path, soundfont=SOUNDFONT)
+    assert report["master"]["samples"] == 12 * RATE  # 8 s of music + the 4 s cap
+    stem, _ = soundfile.read(tmp_path / "stems" / "bass.wav", dtype="float32")
+    assert np.abs(stem[-RATE // 2:-RATE // 5]).max() > 1e-3  # still echoing before the fade
+    assert np.abs(stem[-20:]).max() < 1e-4  # faded out at the very end
