@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .errors import Diagnostic, SongError, render_human, to_json
+from .errors import Diagnostic, RenderError, SongError, render_human, to_json
 from .source import Source
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -156,7 +156,7 @@ def _run_fmt(args: argparse.Namespace) -> int:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    from .midi import write_atomic
+    from .atomic import write_atomic
 
     write_atomic(path, text.encode("utf-8"))
 
@@ -218,7 +218,7 @@ def _run_build(args: argparse.Namespace) -> int:
     except SongError as err:
         report_diagnostics(err.diagnostics, {source.path: source, **library.sources}, "human")
         return EXIT_DIAGNOSTICS
-    except BuildProblem.types() as err:
+    except RenderError as err:
         print(f"song: {err}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
     finally:
@@ -237,16 +237,6 @@ def _check_key(text: str) -> None:
     except (ValueError, IndexError) as err:
         hint = str(err) or "write e.g. --key Bb or --key 'E minor'"
         raise UsageError(f"--key {text!r}: {hint}") from None
-
-
-class BuildProblem:
-    """Errors a build reports in one line (a missing SoundFont, a bad --key), not as internal errors."""
-
-    @staticmethod
-    def types() -> tuple[type[BaseException], ...]:
-        from .audio import RenderError
-
-        return (RenderError,)
 
 
 class ProgressBar:

@@ -79,6 +79,13 @@ class ArrangeError(SongError):
     """Raised by `arrange`."""
 
 
+class RenderError(Exception):
+    """The audio renderer cannot run: no usable SoundFont or no FluidSynth library.
+
+    Not a source diagnostic (nothing in the song is wrong), so it is reported as one line.
+    """
+
+
 @dataclass
 class DiagnosticSink:
     """Collects diagnostics so a stage can report every problem of a file in one run."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
 import mido
 
+from .atomic import write_atomic
 from .timeline import DRUM_CHANNEL, ChordMark, KeyPoint, Marker, MeterPoint, TempoPoint, Timeline, Track
 
 # Text metas (title, chord symbols, track names) are written and read as UTF-8 so "B♭Δ7" survives;
@@ -207,21 +207,6 @@ def write_midi(midi_file: mido.MidiFile, path: str | os.PathLike[str]) -> None:
     buffer = io.BytesIO()
     midi_file.save(file=buffer)
     write_atomic(Path(path), buffer.getvalue())
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it over `path`."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)  # mkstemp makes 0600 files; outputs are ordinary readable files
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
 
 
 def summarize(midi_file: mido.MidiFile) -> str:

@@ -78,10 +78,18 @@ def build(source: Source, library: Library, out_dir: Path, options: BuildOptions
         from .audio import build_audio
 
         soundfont = soundfont_path(source, song, options)
-        report.update(build_audio(timeline, out_dir, soundfont=soundfont, cache_dir=out_dir / ".cache",
-                                  progress=options.progress))                  # stems, master
+        audio = build_audio(timeline, out_dir, soundfont=soundfont, cache_dir=out_dir / ".cache",
+                            progress=options.progress)                         # stems, master
+        _merge_audio(report, audio)
     write_report(report, out_dir / "report.json")                               # report.json
     return report
+
+
+def _merge_audio(report: dict, audio: dict) -> None:
+    """Add the audio fragment to the MIDI report; section loudness joins the sections it measures."""
+    for section, measured in zip(report["sections"], audio.pop("sections"), strict=True):
+        section["short_term_lufs"] = measured["short_term_median_lufs"]
+    report.update(audio)
 
 
 def _with_key(source: Source, library: Library, options: BuildOptions) -> FrontOptions:

@@ -8,7 +8,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .midi import chord_text, write_atomic
+from .atomic import write_atomic
+from .midi import chord_text
 from .timeline import TempoMap, Timeline, Track
 
 FLOAT_DIGITS = 4

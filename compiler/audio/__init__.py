@@ -74,7 +74,9 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, cache_dir
     with _stem_store(cache_dir, out_dir) as store:
         stems = render_stems(timeline, soundfont, store, soundfont_sha256=identity["sha256"],
                              progress=lambda fraction: report(_RENDER_SHARE * fraction))
+        _keep_only(store, {stem.path.name for stem in stems})
         premaster = _premaster(timeline, stems, out_dir, cache_dir)
+    _keep_only(out_dir / "stems", {Path(stem["file"]).name for stem in premaster.stems})
     report(_MIXED)
     spec = timeline.master
     measurements = finish(premaster.prepared, spec)
@@ -115,6 +117,17 @@ def _load_premaster(entry: Path, out_dir: Path) -> _Premaster:
         share_file(entry / "files" / Path(stem["file"]).name, out_dir / stem["file"])
     prepared = Prepared(arrays["audio"], arrays["envelope"], meta["premaster_lufs"], meta["toned_lufs"])
     return _Premaster(prepared, arrays["hops"], meta["stems"])
+
+
+def _keep_only(folder: Path, names: set[str]) -> None:
+    """Delete files in `folder` this build did not make: stems of tracks since removed or changed.
+
+    The render cache then holds exactly the current song's stems, so it cannot grow without bound,
+    and a rebuild that changes only mix or master settings still finds every stem.
+    """
+    for path in sorted(folder.glob("*")):
+        if path.is_file() and path.name not in names and not path.name.startswith("."):
+            path.unlink()
 
 
 @contextlib.contextmanager

@@ -10,46 +10,22 @@ switched off, and 16-bit dither comes from a generator seeded by the caller.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import os
 import shutil
-import threading
 from pathlib import Path
 from types import TracebackType
-from typing import Iterator, Literal
+from typing import Literal
 
 import numpy as np
 import soundfile
+
+from compiler.atomic import atomic_output, temp_name
 
 Subtype = Literal["FLOAT", "PCM_16", "PCM_24"]
 
 _SFC_SET_ADD_PEAK_CHUNK = 0x1050  # libsndfile command; the PEAK chunk stores time(NULL)
 _FULL_SCALE = {"PCM_16": 2**15, "PCM_24": 2**23}
-_temp_counter = itertools.count()
-
-
-@contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[Path]:
-    """Yield a temp path beside `path`; on a clean exit rename it over `path`, otherwise delete it.
-
-    Example:
-        >>> import tempfile
-        >>> target = Path(tempfile.mkdtemp()) / "x.txt"
-        >>> with atomic_output(target) as tmp:
-        ...     _ = tmp.write_text("done")
-        >>> target.read_text()
-        'done'
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_name(path)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def save_array(path: Path, array: np.ndarray) -> None:
@@ -83,7 +59,7 @@ def save_entry(folder: Path, arrays: dict[str, np.ndarray], meta: dict, copies: 
 
     It is filled under a temp name beside it and renamed; if another build created it first, ours is dropped.
     """
-    tmp = _temp_name(folder)
+    tmp = temp_name(folder)
     try:
         (tmp / "files").mkdir(parents=True)
         for name, array in arrays.items():
@@ -208,11 +184,6 @@ def write_audio(path: Path, audio: np.ndarray, rate: int, subtype: Subtype, *, c
     with AudioWriter(path, rate, subtype, container=container, seed=seed) as writer:
         for start in range(0, audio.shape[1], chunk):
             writer.write(audio[:, start:start + chunk])
-
-
-def _temp_name(path: Path) -> Path:
-    # pid + thread + counter keeps concurrent writers apart without random names.
-    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.{next(_temp_counter)}.part")
 
 
 def _without_peak_chunk(f: soundfile.SoundFile) -> None:

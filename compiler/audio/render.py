@@ -31,9 +31,11 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from compiler.atomic import atomic_output
+from compiler.errors import RenderError
 from compiler.timeline import DRUM_CHANNEL, TempoMap, Timeline, Track
 
-from .files import PlanarReader, atomic_output, save_array
+from .files import PlanarReader, save_array
 
 RENDERER_VERSION = 1  # bump whenever a change here changes the samples a stem gets
 BLOCK = 64  # FluidSynth's internal block (FLUID_BUFSIZE); events take effect on this grid
@@ -53,10 +55,6 @@ _SYNTH_SETTINGS: tuple[tuple[str, int | float], ...] = (
     ("synth.polyphony", 1024),  # a stem must never lose notes to voice stealing
 )
 _create_lock = threading.Lock()  # new_fluid_synth initialises global tables on first use
-
-
-class RenderError(Exception):
-    """The audio renderer cannot run: no usable SoundFont or no FluidSynth library."""
 
 
 class _Cancelled(Exception):
