@@ -221,6 +221,8 @@ def _run_build(args: argparse.Namespace) -> int:
     except RenderError as err:
         print(f"song: {err}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
+    except OSError as err:  # an output folder we cannot create or write: nothing half-written stays
+        raise UsageError(f"cannot write to {out}: {err.strerror or err}") from None
     finally:
         if options.progress is not None:
             options.progress.close()

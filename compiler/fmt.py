@@ -177,6 +177,10 @@ def _render_group(lines: list[Line]) -> list[str]:
 
 def _shared_options(lines: list[Line]) -> int:
     """Track lines: name and instrument, then every option all lines share in the same place, form a table."""
+    from .instruments import find_instrument
+
+    if not all(len(line.words) > 2 and find_instrument(line.words[2]) for line in lines):
+        return 2  # some line changes a style's track without naming an instrument
     count = 3
     while all(len(line.words) > count + 1 for line in lines) and len({line.words[count] for line in lines}) == 1:
         count += 2

@@ -90,11 +90,11 @@ MASTER_PRESETS: dict[str, tuple[float, float]] = {
 
 
 class MasterSpec(_Spec):
-    """The master bus and the file written. Defaults are the `streaming` preset, 24-bit WAV at 48 kHz."""
+    """The master bus and the file written. Defaults are the `streaming` preset, 24-bit WAV at 44.1 kHz (the streaming and CD rate)."""
 
     preset: str = "streaming"
     target_lufs: float = Field(default=-14.0, ge=-40, le=-5)
     ceiling_dbtp: float = Field(default=-1.0, ge=-12, le=0)
     format: Literal["wav", "flac"] = "wav"
     bit_depth: Literal[16, 24] = 24
-    sample_rate: Literal[44100, 48000] = 48000
+    sample_rate: Literal[44100, 48000] = 44100
