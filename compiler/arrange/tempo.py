@@ -63,7 +63,7 @@ def chord_marks(ctx: SongContext) -> tuple[ChordMark, ...]:
         chord = span.chord
         pcs, tensions = _classes(chord)
         beat = Fraction(span.start - bar.start, PPQ) * bar.meter.den / 4
-        marks.append(ChordMark(tick=span.start, bar=bar.number, beat=beat, symbol=chord.symbol, root=chord.root,
+        marks.append(ChordMark(tick=span.start, bar=bar.number, beat=beat, symbol=chord.name, root=chord.root,
                                bass=chord.bass, pitch_classes=pcs, tension_classes=tensions))
     return tuple(marks)
 
