@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
 
+from compiler.mixspec import MasterSpec
 from compiler.timeline import Timeline
 
 from . import loudness
@@ -50,6 +52,7 @@ class _Premaster:
     prepared: Prepared
     hops: np.ndarray  # the pre-master mix's loudness per 100 ms (sections are measured on it)
     stems: list[dict]
+    unsaved: Path | None = None  # the mix-cache entry still to be written (just mixed, with a cache)
 
 
 def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, cache_dir: Path | None = None,
@@ -79,7 +82,7 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, cache_dir
     _keep_only(out_dir / "stems", {Path(stem["file"]).name for stem in premaster.stems})
     report(_MIXED)
     spec = timeline.master
-    measurements = finish(premaster.prepared, spec)
+    measurements = _master(premaster, spec, out_dir)
     name = f"master.{spec.format}"
     write_audio(out_dir / name, premaster.prepared.audio, spec.sample_rate,
                 "PCM_24" if spec.bit_depth == 24 else "PCM_16", container=spec.format.upper(), seed=timeline.seed)
@@ -97,10 +100,20 @@ def _premaster(timeline: Timeline, stems: list[Stem], out_dir: Path, cache_dir: 
     rate = timeline.master.sample_rate
     mixed = mix_stems(timeline, stems, out_dir)
     hops = loudness.hop_power(mixed.audio, rate)
-    premaster = _Premaster(prepare(mixed.audio, rate, loudness.integrated(hops)), hops, mixed.stems)
-    if entry is not None:
-        _save_premaster(entry, premaster, out_dir)
-    return premaster
+    return _Premaster(prepare(mixed.audio, rate, loudness.integrated(hops)), hops, mixed.stems, entry)
+
+
+def _master(premaster: _Premaster, spec: MasterSpec, out_dir: Path) -> dict:
+    """`finish` the master, saving a just-made mix to the cache meanwhile.
+
+    The limiter works out its gain curve while the mix is written (file writes release the GIL), and
+    changes the audio only once the mix is saved.
+    """
+    if premaster.unsaved is None:
+        return finish(premaster.prepared, spec)
+    with ThreadPoolExecutor(1, thread_name_prefix="mix-cache") as saver:
+        saving = saver.submit(_save_premaster, premaster.unsaved, premaster, out_dir)
+        return finish(premaster.prepared, spec, before_change=saving.result)
 
 
 def _save_premaster(entry: Path, premaster: _Premaster, out_dir: Path) -> None:

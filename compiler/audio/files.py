@@ -132,7 +132,9 @@ def quantize(chunk: np.ndarray, subtype: Subtype, rng: np.random.Generator | Non
     rounded without dither, its error being far below any DAC's noise. Integers are returned as int16 or
     as int32 holding the 24-bit value in the top bytes, the form libsndfile writes without rescaling.
     """
-    frames = np.array(chunk.T, np.float32, order="C")  # always a copy: scaled in place below
+    frames = np.empty((chunk.shape[1], 2), np.float32)  # always a copy: scaled in place below
+    # Channel by channel: numpy's general transposing copy (np.array(chunk.T)) is about 8x slower.
+    frames[:, 0], frames[:, 1] = chunk[0], chunk[1]
     if subtype == "FLOAT":
         return frames
     scale = _FULL_SCALE[subtype]
@@ -140,8 +142,12 @@ def quantize(chunk: np.ndarray, subtype: Subtype, rng: np.random.Generator | Non
     if subtype == "PCM_16":
         assert rng is not None, "16-bit output needs a seeded generator for its dither"
         frames += rng.random(frames.shape, np.float32) - rng.random(frames.shape, np.float32)
-    ints = np.clip(np.rint(frames), -scale, scale - 1).astype(np.int32)
-    return ints.astype(np.int16) if subtype == "PCM_16" else ints << 8
+    np.clip(np.rint(frames, out=frames), -scale, scale - 1, out=frames)  # in place: no more full-size temporaries
+    if subtype == "PCM_16":
+        return frames.astype(np.int16)
+    ints = frames.astype(np.int32)
+    ints <<= 8
+    return ints
 
 
 class AudioWriter:

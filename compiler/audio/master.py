@@ -24,7 +24,9 @@ put it over the ceiling, lowers the whole master by the excess.
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pedalboard
@@ -67,16 +69,21 @@ def prepare(audio: np.ndarray, rate: int, premaster_lufs: float) -> Prepared:
     return Prepared(audio, loudness.true_peak_envelope(audio), premaster_lufs, toned)
 
 
-def finish(prepared: Prepared, spec: MasterSpec) -> dict:
-    """Bring `prepared.audio` (in place) to the loudness target under the true-peak ceiling; return the report."""
+def finish(prepared: Prepared, spec: MasterSpec, before_change: Callable[[], object] = lambda: None) -> dict:
+    """Bring `prepared.audio` (in place) to the loudness target under the true-peak ceiling; return the report.
+
+    `before_change` is called once the gain curve is known, just before the audio is first changed.
+    """
     audio, rate = prepared.audio, spec.sample_rate
     if not math.isfinite(prepared.toned_lufs):  # silence: nothing to normalise or limit
-        return _report(audio, spec, prepared.premaster_lufs, 0.0, 0.0, 0)
+        before_change()
+        return _report(audio, spec, loudness.hop_power(audio, rate), prepared.premaster_lufs, 0.0, 0.0, 0)
     gain_db = normalising = spec.target_lufs - prepared.toned_lufs
     previous: tuple[float, float] | None = None
     for passes in range(1, MAX_PASSES + 1):
         curve = limiter_gain(prepared.envelope, gain_db, spec.ceiling_dbtp - MARGIN_DB, rate)
-        achieved = loudness.integrated(loudness.hop_power(audio, rate, curve))
+        hops = loudness.hop_power(audio, rate, curve)  # the master's own loudness, once the curve is applied
+        achieved = loudness.integrated(hops)
         if abs(achieved - spec.target_lufs) <= TOLERANCE_LU or passes == MAX_PASSES:
             break
         step = _next_gain_step(spec.target_lufs - achieved, (gain_db, achieved), previous)
@@ -87,8 +94,9 @@ def finish(prepared: Prepared, spec: MasterSpec) -> dict:
             break
         previous, gain_db = (gain_db, achieved), raised
     reduction = gain_db - 20 * math.log10(float(curve.min()))
+    before_change()
     _apply(audio, curve)
-    return _report(audio, spec, prepared.premaster_lufs, gain_db, max(reduction, 0.0), passes)
+    return _report(audio, spec, hops, prepared.premaster_lufs, gain_db, max(reduction, 0.0), passes)
 
 
 def _next_gain_step(shortfall: float, current: tuple[float, float], previous: tuple[float, float] | None) -> float:
@@ -164,9 +172,15 @@ def _tone(audio: np.ndarray, rate: int, threshold_db: float) -> None:
     low_cut = Biquad("lowcut", LOW_CUT_HZ, 0.707, rate)
     glue = pedalboard.Compressor(threshold_db=threshold_db, ratio=GLUE_RATIO, attack_ms=GLUE_ATTACK_MS,
                                  release_ms=GLUE_RELEASE_MS)
-    for start in range(0, audio.shape[1], _CHUNK):
-        chunk = audio[:, start:start + _CHUNK]
-        chunk[:] = glue(low_cut(chunk), rate, reset=False)
+    starts = range(0, audio.shape[1], _CHUNK)
+    # Each stage runs through time in order, but the two need not wait for each other: the next
+    # chunk's low cut runs on a second thread while this chunk is glued (both release the GIL).
+    with ThreadPoolExecutor(1, thread_name_prefix="low-cut") as pool:
+        cuts = [pool.submit(low_cut, audio[:, start:start + _CHUNK]) for start in starts[:1]]
+        for start in starts:
+            if start + _CHUNK < audio.shape[1]:
+                cuts.append(pool.submit(low_cut, audio[:, start + _CHUNK:start + 2 * _CHUNK]))
+            audio[:, start:start + _CHUNK] = glue(cuts.pop(0).result(), rate, reset=False)
 
 
 def _apply(audio: np.ndarray, curve: np.ndarray) -> None:
@@ -174,24 +188,29 @@ def _apply(audio: np.ndarray, curve: np.ndarray) -> None:
         audio[:, start:start + _CHUNK] *= curve[start:start + _CHUNK]
 
 
-def _within_ceiling(audio: np.ndarray, ceiling_db: float) -> float:
+def _within_ceiling(audio: np.ndarray, ceiling_db: float) -> tuple[float, float]:
     """Measure the true peak; should interpolation still overshoot the ceiling, lower everything by the excess.
 
-    Returns the true peak of the result (a static gain moves it by exactly that gain).
+    Returns the true peak of the result (a static gain moves it by exactly that gain) and the gain
+    applied in dB (0 or negative).
     """
     peak = loudness.true_peak(audio)
     excess = peak - ceiling_db
-    if excess > 0:
-        audio *= np.float32(10 ** (-(excess + 0.05) / 20))
-        peak -= excess + 0.05
-    return peak
+    if excess <= 0:
+        return peak, 0.0
+    audio *= np.float32(10 ** (-(excess + 0.05) / 20))
+    return peak - (excess + 0.05), -(excess + 0.05)
 
 
-def _report(audio: np.ndarray, spec: MasterSpec, premaster_lufs: float, gain_db: float, reduction_db: float,
-            passes: int) -> dict:
-    """Guard the ceiling, then measure the finished master for the report."""
-    true_peak = _within_ceiling(audio, spec.ceiling_dbtp)
-    hops = loudness.hop_power(audio, spec.sample_rate)
+def _report(audio: np.ndarray, spec: MasterSpec, hops: np.ndarray, premaster_lufs: float, gain_db: float,
+            reduction_db: float, passes: int) -> dict:
+    """Guard the ceiling, then report the finished master.
+
+    `hops` is the master's loudness per hop as the limiter's last pass measured it; a static gain
+    from the guard scales it exactly, so the audio is not filtered once more.
+    """
+    true_peak, lowered_db = _within_ceiling(audio, spec.ceiling_dbtp)
+    hops = hops * 10 ** (lowered_db / 10)
     value = loudness.finite_or_none
     return {
         "preset": spec.preset, "format": spec.format, "bit_depth": spec.bit_depth,

@@ -42,7 +42,7 @@ BLOCK = 64  # FluidSynth's internal block (FLUID_BUFSIZE); events take effect on
 MAX_TAIL_S = 4.0
 SILENCE_DBFS = -90.0
 SYNTH_GAIN = 0.2  # FluidSynth's own default, so stems sit at the level its CLI renders
-THREADS = 2  # the audio stage's budget: at most two threads at any time, here and in mix/loudness
+THREADS = 2  # the audio stage's budget: at most two computing threads at any time (a cache write may run beside them)
 INSTALL_HINT = "install the Debian package fluid-soundfont-gm or pass --soundfont PATH"
 _TAIL_STEP = 16 * BLOCK
 _SYNTH_SETTINGS: tuple[tuple[str, int | float], ...] = (
@@ -135,9 +135,14 @@ def render_stems(timeline: Timeline, soundfont: Path, store: Path, *, soundfont_
     """
     tracks = audible_tracks(timeline)
     paths = [store / f"{stem_key(timeline, t, soundfont_sha256)}.npy" for t in tracks]
-    by_cost = sorted(zip(tracks, paths), key=lambda pair: _cost(pair[0]), reverse=True)
-    todo = {path: track for track, path in by_cost if not path.exists()}  # equal tracks render once
+    todo = {path: track for track, path in zip(tracks, paths) if not path.exists()}  # equal tracks render once
     jobs = [(path, index, part) for path, track in todo.items() for index, part in enumerate(split_parts(track))]
+    # Costliest first, so the renders that run last (alone, if the other thread is done) are short;
+    # a track's parts stay together (a stable sort on their track's heaviest part).
+    heaviest: dict[Path, int] = {}
+    for path, _, part in jobs:
+        heaviest[path] = max(heaviest.get(path, 0), _cost(part, timeline.ppq))
+    jobs.sort(key=lambda job: heaviest[job[0]], reverse=True)
     meter = _Meter(max_length(timeline) * len(jobs), progress)
     if jobs:
         _render_all(timeline, soundfont, jobs, meter)
@@ -195,8 +200,8 @@ Job = tuple[Path, int, Track]  # (stem file, part number, part)
 def _render_all(timeline: Timeline, soundfont: Path, jobs: list[Job], meter: _Meter) -> None:
     """Render the parts on two threads; a stem is summed and saved as soon as all its parts are in.
 
-    The two parts of a track are queued one after the other, so they run side by side and a finished
-    part rarely waits long (in memory) for its sibling.
+    The two parts of a track cost about the same, so they are queued one after the other and run side
+    by side: a finished part rarely waits long (in memory) for its sibling.
     """
     cancelled = threading.Event()
     expected = Counter(path for path, _, _ in jobs)
@@ -405,9 +410,10 @@ def _stored_length(path: Path) -> int:
         return reader.length
 
 
-def _cost(track: Track) -> int:
-    # Sounding ticks: a rough render cost, so the longest renders start first on the two threads.
-    return sum(n.dur for n in track.notes)
+def _cost(part: Track, ppq: int) -> int:
+    # A rough render cost in ticks: each note's voices sound for its length plus about a beat of
+    # release. The beat matters: a drum hit rings far beyond its short written length.
+    return sum(n.dur + ppq for n in part.notes)
 
 
 def _sha256(path: Path, stamp: str, cache_dir: Path | None) -> str:
