@@ -11,7 +11,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -354,22 +353,6 @@ def test_midi_bytes_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
 
 
 # -- acceptance 6: speed (measured and printed, not asserted) --------------------------------------
-
-def test_speed_of_a_104_bar_swing_song(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    song = build(tmp_path, AUTUMN.replace("form intro (A A B C) x3 ending", "form intro (A A B C) x3 tag")).song
-    assert len(song.bars) == 104
-    arrange_ms, midi_ms = [], []
-    for _ in range(5):
-        start = time.perf_counter()
-        timeline = arrange(song)
-        middle = time.perf_counter()
-        to_midi(timeline)
-        arrange_ms.append((middle - start) * 1000)
-        midi_ms.append((time.perf_counter() - middle) * 1000)
-    with capsys.disabled():
-        print(f"\n104 bars, {sum(len(t.notes) for t in timeline.tracks)} notes: arrange {min(arrange_ms):.1f} ms, "
-              f"to_midi {min(midi_ms):.1f} ms (best of 5)")
-
 
 # -- the timeline's frame: tempo, meters, keys, markers, chords, channels ---------------------------
 
