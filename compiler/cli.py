@@ -184,7 +184,7 @@ def _build_args(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("file", metavar="FILE")
     sub.add_argument("-o", "--out", metavar="DIR", help="output folder (default: out/<file stem>/)")
     sub.add_argument("--midi-only", action="store_true", help="write song.mid and report.json only")
-    sub.add_argument("--key", help="play in this key, e.g. 'Bb' or 'E minor' (chords respelled)")
+    sub.add_argument("--key", help="play in this key, e.g. 'Bb' or 'E minor' (chords respelled; replaces --transpose)")
     sub.add_argument("--transpose", type=int, default=0, metavar="N", help="transpose by N semitones")
     sub.add_argument("--tempo", type=float, metavar="BPM", help="play at this tempo")
     sub.add_argument("--mute", nargs="+", default=[], metavar="TRACK", help="mute these tracks")
@@ -205,11 +205,10 @@ def _run_build(args: argparse.Namespace) -> int:
     source = _read_source(args.file)
     if args.tempo is not None and not 20 <= args.tempo <= 400:
         raise UsageError("--tempo must be from 20 to 400 BPM")
-    if args.key is not None:
-        _check_key(args.key)
     out = Path(args.out) if args.out else Path("out") / Path(args.file).stem
-    front = FrontOptions(transpose=args.transpose, tempo=Fraction(str(args.tempo)) if args.tempo else None)
-    options = BuildOptions(front=front, key=args.key, seed=args.seed, mute=tuple(args.mute), solo=args.solo,
+    front = FrontOptions(transpose=args.transpose, tempo=Fraction(str(args.tempo)) if args.tempo else None,
+                         key=_practice_key(args.key) if args.key is not None else None)
+    options = BuildOptions(front=front, seed=args.seed, mute=tuple(args.mute), solo=args.solo,
                            count_in=args.count_in, midi_only=args.midi_only, format=args.format,
                            soundfont=args.soundfont, progress=None if args.quiet else ProgressBar())
     library = Library()
@@ -230,12 +229,13 @@ def _run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_key(text: str) -> None:
+def _practice_key(text: str):
+    """`--key Bb` or `--key 'E minor'` as a `pitch.Key`; a usage error if it is not a key."""
     from .pitch import parse_key
 
     words = text.split()
     try:
-        parse_key(words[0], words[1] if len(words) > 1 else None)
+        return parse_key(words[0], words[1] if len(words) > 1 else None)
     except (ValueError, IndexError) as err:
         hint = str(err) or "write e.g. --key Bb or --key 'E minor'"
         raise UsageError(f"--key {text!r}: {hint}") from None

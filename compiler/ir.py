@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
 from .mixspec import MasterSpec, ReverbBus, TrackSound
+from .pitch import Key, cached_key
 from .source import Span
 
 Dynamic = Literal["pp", "p", "mp", "mf", "f", "ff"]
@@ -44,6 +45,11 @@ class KeySig(Node):
 
     tonic: str
     mode: str
+
+    @property
+    def key(self) -> Key:
+        """The `pitch.Key` for spelling and scale degrees."""
+        return cached_key(self.tonic, self.mode)
 
 
 class Chord(Node):

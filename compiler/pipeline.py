@@ -19,6 +19,7 @@ from . import ir
 from .check import check
 from .library import Library
 from .parse import parse
+from .pitch import Key
 from .resolve import resolve
 from .source import Source
 
@@ -27,10 +28,12 @@ DEFAULT_SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 
 @dataclass(frozen=True)
 class FrontOptions:
-    """Practice overrides applied while resolving: `transpose` in semitones, `tempo` in BPM."""
+    """Practice overrides applied while resolving: `transpose` in semitones, `tempo` in BPM, or
+    `key` to play in (the song moves the short way from its written key; this replaces `transpose`)."""
 
     transpose: int = 0
     tempo: Fraction | None = None
+    key: Key | None = None
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,6 @@ class BuildOptions:
     """What `song build` was asked for, beyond the song itself."""
 
     front: FrontOptions = FrontOptions()
-    key: str | None = None
     seed: int | None = None
     mute: tuple[str, ...] = ()
     solo: str | None = None
@@ -52,7 +54,7 @@ class BuildOptions:
 def front_end(source: Source, library: Library, options: FrontOptions = FrontOptions()) -> ir.Song:
     """Source -> checked ir.Song. Raises SongError with every diagnostic found."""
     tree = parse(source)                                                              # syntax.SongFile
-    song = resolve(tree, library, transpose=options.transpose, tempo=options.tempo)   # ir.Song
+    song = resolve(tree, library, transpose=options.transpose, tempo=options.tempo, key=options.key)  # ir.Song
     return check(song)                                                                # ir.Song
 
 
@@ -65,7 +67,7 @@ def build(source: Source, library: Library, out_dir: Path, options: BuildOptions
     from .midi import to_midi, write_midi
     from .report import midi_report, write_report
 
-    song = front_end(source, library, _with_key(source, library, options))   # ir.Song
+    song = front_end(source, library, options.front)                           # ir.Song
     song = _with_format(song, options.format)
     arrange_options = ArrangeOptions(seed=options.seed, mute=options.mute, solo=options.solo,
                                      count_in=options.count_in)
@@ -90,19 +92,6 @@ def _merge_audio(report: dict, audio: dict) -> None:
     for section, measured in zip(report["sections"], audio.pop("sections"), strict=True):
         section["short_term_lufs"] = measured["short_term_median_lufs"]
     report.update(audio)
-
-
-def _with_key(source: Source, library: Library, options: BuildOptions) -> FrontOptions:
-    """`--key K`: transpose by the interval from the song's written key to K (the short way round)."""
-    if options.key is None:
-        return options.front
-    from .pitch import parse_key
-
-    written = front_end(source, library, FrontOptions(tempo=options.front.tempo)).key
-    words = options.key.split()
-    target = parse_key(words[0], words[1] if len(words) > 1 else None)
-    steps = (target.tonic_pc - parse_key(written.tonic, written.mode).tonic_pc) % 12
-    return FrontOptions(transpose=steps - 12 if steps > 6 else steps, tempo=options.front.tempo)
 
 
 def _with_format(song: ir.Song, fmt: str | None) -> ir.Song:

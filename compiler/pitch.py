@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 LETTERS = "CDEFGAB"
 NATURAL_PCS: dict[str, int] = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
@@ -200,6 +200,22 @@ def parse_key(tonic: str, mode: str | None = None) -> Key:
     """
     name, _ = parse_note_name(tonic)
     return Key(name, _canonical_mode(mode))
+
+
+@lru_cache(maxsize=64)
+def cached_key(tonic: str, mode: str) -> Key:
+    """`Key(tonic, mode)`, built once per key: every bar of a song asks for its key."""
+    return Key(tonic, mode)
+
+
+def shortest_shift(from_pc: int, to_pc: int) -> int:
+    """Semitones from one pitch class to another, the short way round (-5..+6).
+
+    >>> shortest_shift(7, 3), shortest_shift(0, 6)
+    (-4, 6)
+    """
+    steps = (to_pc - from_pc) % 12
+    return steps - 12 if steps > 6 else steps
 
 
 def pc_name_in_key(pc: int, key: Key) -> str:

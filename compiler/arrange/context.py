@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
 from typing import NamedTuple
 
 from .. import ir
@@ -169,12 +168,6 @@ def quarters_to_ticks(quarters: Fraction) -> int:
     return round(quarters * PPQ)
 
 
-@lru_cache(maxsize=64)
-def key_of(tonic: str, mode: str) -> Key:
-    """The `pitch.Key` of a key signature (cached: every bar asks)."""
-    return Key(tonic, mode)
-
-
 def _bar_starts(song: ir.Song, offset: int) -> list[int]:
     """Start tick of every bar, and the end of the song as the last entry."""
     starts = [offset]
@@ -199,7 +192,7 @@ def _bar(song: ir.Song, bar: ir.PlayedBar, starts: list[int], part: PassContext)
     in_pass = bar.number - played.first_bar
     return BarContext(
         index=bar.number - 1, number=bar.number, start=starts[bar.number - 1], end=starts[bar.number],
-        meter=bar.meter, key=key_of(bar.key.tonic, bar.key.mode), part=part, bar_in_pass=in_pass,
+        meter=bar.meter, key=bar.key.key, part=part, bar_in_pass=in_pass,
         level=_level(played, in_pass), scale=_scale(played, in_pass), mode=_mode(song, played, in_pass),
         fill=_fill(song, part, in_pass), crash=_crash(song, part.index, in_pass))
 

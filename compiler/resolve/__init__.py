@@ -22,6 +22,7 @@ from .. import ir
 from .. import syntax as S
 from ..errors import DiagnosticSink, ParseError, ResolveError
 from ..library import Library
+from ..pitch import Key, shortest_shift
 from ..source import Span
 from ..suggest import suggestion_text
 from ..words import Words
@@ -46,11 +47,16 @@ class Header:
     uses: list[tuple[str, Span]] = field(default_factory=list)
 
 
-def resolve(tree: S.SongFile, library: Library, *, transpose: int = 0, tempo: Fraction | None = None) -> ir.Song:
-    """Resolve a parsed song. `transpose`/`tempo` are practice overrides (semitones, BPM)."""
+def resolve(tree: S.SongFile, library: Library, *, transpose: int = 0, tempo: Fraction | None = None,
+            key: Key | None = None) -> ir.Song:
+    """Resolve a parsed song. `transpose`/`tempo` are practice overrides (semitones, BPM); a practice
+    `key` replaces `transpose` with the short way from the written key to it."""
     sink = DiagnosticSink()
     header = _read_header(tree, sink)
-    key = header.values.get("key", DEFAULT_KEY)
+    written = header.values.get("key", DEFAULT_KEY)
+    if key is not None:
+        transpose = shortest_shift(written.key.tonic_pc, key.tonic_pc)
+    key = written
     styles = _StyleFinder(tree, header.uses, library, key, sink)
     style = styles.main(_single(tree, S.StyleUse, sink), header.values)
     styles.check_all()

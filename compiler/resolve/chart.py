@@ -6,7 +6,7 @@ from .. import ir
 from .. import syntax as S
 from ..chords import ChordError, ChordSpec, parse_chord
 from ..errors import DiagnosticSink
-from ..pitch import Key, parse_key
+from ..pitch import parse_key
 from ..source import Span
 from ..suggest import suggestion_text
 from ..words import Words
@@ -22,10 +22,6 @@ def chord_ir(spec: ChordSpec, span: Span | None = None) -> ir.Chord:
     return ir.Chord(symbol=spec.symbol, root=spec.root, root_pc=spec.root_pc, quality=spec.quality,
                     intervals=spec.intervals, tensions=spec.tensions, bass=spec.bass,
                     bass_pc=spec.bass_pc, span=span)
-
-
-def key_of(sig: ir.KeySig) -> Key:
-    return Key(sig.tonic, sig.mode)
 
 
 def read_meter(words: Words, sink: DiagnosticSink) -> ir.Meter | None:
@@ -126,7 +122,7 @@ class ChartReader:
             self.sink.error("E022", "`%` must be alone in its bar", cell.span, "write `| % |` to repeat a whole bar")
             return None
         try:
-            spec = parse_chord(cell.text, key_of(self.key))
+            spec = parse_chord(cell.text, self.key.key)
         except ChordError as err:
             span = _sub_span(cell.span, err.start, err.end)
             self.sink.error("E020", f"unknown chord `{cell.text}`: {err.message}", span, err.help)

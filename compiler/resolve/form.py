@@ -9,11 +9,11 @@ from .. import ir
 from .. import syntax as S
 from ..chords import ChordSpec, transpose_chord
 from ..errors import DiagnosticSink
-from ..pitch import Key
+from ..pitch import shortest_shift
 from ..source import Span
 from ..suggest import suggestion_text
 from ..words import Words
-from .chart import chord_ir, key_of, read_key
+from .chart import chord_ir, read_key
 
 SPECIALS = ("intro", "ending", "tag", "vamp")
 TAG_BARS = 4
@@ -270,16 +270,13 @@ def played_bars(plans: list[PlannedPass], marks: list[ir.Marks], tempo: Fraction
 
 def _key_change(written: ir.KeySig, target: ir.KeySig | None) -> int:
     """Semitones from the written key's tonic to the target's, the short way round (-5..+6)."""
-    if target is None:
-        return 0
-    steps = (key_of(target).tonic_pc - key_of(written).tonic_pc) % 12
-    return steps - 12 if steps > 6 else steps
+    return 0 if target is None else shortest_shift(written.key.tonic_pc, target.key.tonic_pc)
 
 
 def moved_key(key: ir.KeySig, steps: int) -> ir.KeySig:
     if steps == 0:
         return key
-    moved = key_of(key).transposed(steps)
+    moved = key.key.transposed(steps)
     return ir.KeySig(tonic=moved.tonic, mode=moved.mode)
 
 
@@ -307,4 +304,4 @@ def transpose_ir_chord(chord: ir.Chord, steps: int, key: ir.KeySig) -> ir.Chord:
         return chord
     spec = ChordSpec(chord.symbol, chord.root, chord.root_pc, chord.quality, chord.intervals, chord.tensions,
                      chord.bass, chord.bass_pc)
-    return chord_ir(transpose_chord(spec, steps, Key(key.tonic, key.mode)), chord.span)
+    return chord_ir(transpose_chord(spec, steps, key.key), chord.span)
