@@ -55,14 +55,12 @@ class PassContext:
         played: The pass itself (label, kind, bars, marks).
         style: The style its grooves come from (`style` mark or the song's).
         swing: Its swing as a share of the beat (0.5 straight), before any pattern overrides it.
-        shift: Semitones from the written key to the played key, for melodies written in the former.
     """
 
     index: int
     played: ir.Pass
     style: ir.StyleDef
     swing: Fraction
-    shift: int
 
     def plays(self, track: ir.TrackDef) -> bool:
         """Whether `track` plays in this pass at all (`tacet`, `only`, and `drop` for comp and pads)."""
@@ -183,7 +181,7 @@ def _passes(song: ir.Song) -> tuple[PassContext, ...]:
         name = part.marks.style or song.style.name
         style = song.style if name == song.style.name else styles.get(name, song.style)
         swing = song.swing if style is song.style else style.swing
-        result.append(PassContext(index, part, style, swing, part.transpose))
+        result.append(PassContext(index, part, style, swing))
     return tuple(result)
 
 

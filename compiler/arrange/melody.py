@@ -28,7 +28,7 @@ def play_melody(track: ir.TrackDef, ctx: SongContext) -> list[Hit]:
             bar = ctx.bar_at(on)
             if bar.part.plays(track):
                 off = min(on + quarters_to_ticks(note.dur), end)
-                pitch = _pitch(note.pitch + bar.part.shift, track, bar.key, chord_tones(ctx.chord_at(on).chord))
+                pitch = _pitch(note.pitch + bar.part.played.transpose, track, bar.key, chord_tones(ctx.chord_at(on).chord))
                 hits.append(Hit(on, off - on, pitch, max(1, min(127, round(VELOCITY * bar.scale_at(on))))))
     return hits
 
