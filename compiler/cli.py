@@ -17,6 +17,9 @@ EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 # The CLI uses no pydantic plugins; looking them up scans every installed distribution (~20 ms cold).
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+# The audio stage runs its own two threads; BLAS threads under them (numpy's matrix products in
+# audio.dsp) would only contend for the same two cores. Set before numpy is first imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 class UsageError(Exception):

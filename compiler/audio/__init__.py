@@ -7,7 +7,7 @@ How the modules fit, in the order `build_audio` runs them:
     effects.py   TrackSound + role -> the track's chain (EQ, compressor, distortion, chorus, delay)
     mix.py       raw stems -> stems/<track>.wav (post-fader, panned) + the pre-master mix, with the
                  shared reverb bus
-    master.py    prepare: low cut + glue + true-peak envelope (depends on the mix alone);
+    master.py    prepare: low cut + glue + held true-peak level (depends on the mix alone);
                  finish: loudness target + true-peak limiter + final measurements
     loudness.py  BS.1770 / R128 measurements; the per-section loudness of the pre-master mix
     files.py     atomic WAV/FLAC/.npy and cache-folder writing, TPDF dither for 16-bit
@@ -43,7 +43,7 @@ from .render import RenderError, Stem, fluidsynth_version, render_stems, soundfo
 __all__ = ["RenderError", "build_audio", "section_loudness"]
 
 Progress = Callable[[float], None]
-MIX_CACHE_ENTRIES = 2  # each is about 3 MB per second of song (mix, envelope, stem files)
+MIX_CACHE_ENTRIES = 2  # each is about 3 MB per second of song (mix, held peak level, stem files)
 _RENDER_SHARE, _MIXED = 0.8, 0.9  # of the progress bar: rendering dominates a cold build
 
 
@@ -120,7 +120,7 @@ def _save_premaster(entry: Path, premaster: _Premaster, out_dir: Path) -> None:
     p = premaster.prepared
     meta = {"stems": premaster.stems, "premaster_lufs": p.premaster_lufs, "toned_lufs": p.toned_lufs}
     files = {Path(s["file"]).name: out_dir / s["file"] for s in premaster.stems}
-    save_entry(entry, {"audio": p.audio, "envelope": p.envelope, "hops": premaster.hops}, meta, files)
+    save_entry(entry, {"audio": p.audio, "peak_db": p.peak_db, "hops": premaster.hops}, meta, files)
     prune(entry.parent, MIX_CACHE_ENTRIES)
 
 
@@ -128,7 +128,7 @@ def _load_premaster(entry: Path, out_dir: Path) -> _Premaster:
     arrays, meta = load_entry(entry)
     for stem in meta["stems"]:
         share_file(entry / "files" / Path(stem["file"]).name, out_dir / stem["file"])
-    prepared = Prepared(arrays["audio"], arrays["envelope"], meta["premaster_lufs"], meta["toned_lufs"])
+    prepared = Prepared(arrays["audio"], arrays["peak_db"], meta["premaster_lufs"], meta["toned_lufs"])
     return _Premaster(prepared, arrays["hops"], meta["stems"])
 
 

@@ -15,9 +15,10 @@ from typing import Callable
 
 import numpy as np
 import pedalboard
-import scipy.signal
 
 from compiler.mixspec import Delay, Distortion, EqBand, TrackSound
+
+from .dsp import Cascade
 
 ROLE_LOW_CUT_HZ = {"bass": 35.0, "comp": 100.0, "pad": 100.0, "melody": 100.0}
 CHORUS_CENTRE_DELAY_MS = 7.0
@@ -93,14 +94,13 @@ class Biquad:
         sign = 1 if kind == "lowcut" else -1
         b = np.array([(1 + sign * cos) / 2, -sign * (1 + sign * cos), (1 + sign * cos) / 2])
         a = np.array([1 + alpha, -2 * cos, 1 - alpha])
-        self.sos = np.concatenate([b, a])[None, :] / a[0]
-        # Filtered in double precision: at 25-100 Hz the poles sit so close to z = 1 that float32
-        # rounding would leave an error only about 70 dB below the signal.
-        self.state = np.zeros((1, 2, 2))
+        # dsp.Cascade keeps the recursion in double precision: at 25-100 Hz the poles sit so close to
+        # z = 1 that a float32 recursion would leave an error only about 70 dB below the signal.
+        self.sections = np.concatenate([b, a])[None, :] / a[0]
+        self._cascade = Cascade(self.sections)
 
     def __call__(self, chunk: np.ndarray) -> np.ndarray:
-        out, self.state = scipy.signal.sosfilt(self.sos, chunk, axis=1, zi=self.state)
-        return out.astype(np.float32)
+        return self._cascade(chunk)
 
 
 def _pedals(plugin: pedalboard.Plugin, rate: int) -> Stage:

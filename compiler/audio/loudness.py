@@ -4,11 +4,12 @@ Everything is built on one series: the K-weighted mean square of each 100 ms hop
 channels (BS.1770 channel weight 1 for left and right). Gating blocks (400 ms, 75 % overlap) and
 short-term windows (3 s, a new one every 100 ms) are sums of consecutive hops, so a 3-minute song is
 measured in a few vectorised passes. The K-weighting filters are pyloudnorm's ("DeMan" variant, whose
-coefficients reproduce the ITU tables at 48 kHz and match ffmpeg's ebur128 meter). True peak is the
-largest absolute value of the signal oversampled 4× (as BS.1770-4 Annex 2 asks for 44.1/48 kHz)
-with the 81-tap Kaiser low-pass `resample_poly` would design, chunk by chunk on two threads. That
-filter's phase 0 is its centre tap alone (the others are below 1e-17), so the oversampled values at
-the base samples are the samples times that tap; only phases 1-3 go through scipy's polyphase `upfirdn`.
+coefficients reproduce the ITU tables at 48 kHz and match ffmpeg's ebur128 meter; a test holds the
+coefficients equal to pyloudnorm's). True peak is the largest absolute value of the signal
+oversampled 4× (as BS.1770-4 Annex 2 asks for 44.1/48 kHz) with the 81-tap Kaiser low-pass scipy's
+`resample_poly` would design, chunk by chunk on two threads. That filter's phase 0 is its centre tap
+alone (the others are below 1e-17), so the oversampled values at the base samples are the samples
+times that tap; only phases 1-3 are computed (`dsp.Upsampler`).
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
+import math
+
 import numpy as np
-import scipy.signal
-from pyloudnorm.iirfilter import IIRfilter
 
 from compiler.timeline import TempoMap, Timeline
 
+from .dsp import Cascade, Upsampler, kaiser_lowpass
 from .render import THREADS
 
 HOPS_PER_SECOND = 10
@@ -30,14 +32,9 @@ SHORT_TERM_HOPS = 30  # 3 s short-term window
 ABSOLUTE_GATE_LUFS = -70.0
 OVERSAMPLING = 4
 _HALF_TAPS = 10 * OVERSAMPLING  # as scipy.signal.resample_poly designs it
-_UPSAMPLER = (scipy.signal.firwin(2 * _HALF_TAPS + 1, 1 / OVERSAMPLING, window=("kaiser", 5.0))
-              * OVERSAMPLING).astype(np.float32)
-_CENTRE_TAP = _UPSAMPLER[_HALF_TAPS]
-# Phases 1-3 interleaved: a 3× upfirdn with these taps yields exactly the 4× output without phase 0,
-# a quarter of the filtering that cannot move a peak.
-_BETWEEN_TAPS = np.stack([_UPSAMPLER[phase::OVERSAMPLING] for phase in range(1, OVERSAMPLING)], axis=1).ravel()
-_BETWEEN = OVERSAMPLING - 1
-_PAD = 16  # base samples of real context on each side of an oversampled chunk (the filter spans 10)
+_UPSAMPLER = Upsampler(kaiser_lowpass(2 * _HALF_TAPS + 1, 1 / OVERSAMPLING, 5.0) * OVERSAMPLING, OVERSAMPLING)
+_CENTRE_TAP = np.float32(_UPSAMPLER.centre)
+_PAD = _UPSAMPLER.reach  # base samples of real context each side of an oversampled chunk
 _PEAK_CHUNK = 1 << 14  # small enough that its temporaries are reused, not page-faulted in afresh
 _CHUNK_HOPS = 50
 
@@ -46,13 +43,23 @@ Gain = float | np.ndarray
 
 @cache
 def k_weighting(rate: int) -> np.ndarray:
-    """The two K-weighting biquads (high shelf, then high pass) as a scipy second-order-sections array.
+    """The two K-weighting biquads (high shelf, then high pass) as (2, 6) second-order sections.
 
-    The parameters are those of pyloudnorm's Meter(filter_class="DeMan").
+    Brecht De Man's bilinear designs with the parameters of pyloudnorm's Meter(filter_class="DeMan"):
+    at 48 kHz they give the coefficients tabled in BS.1770-4.
     """
-    stages = (IIRfilter(3.99984385397, 0.7071752369554193, 1681.9744509555319, rate, "high_shelf_DeMan"),
-              IIRfilter(0.0, 0.5003270373253953, 38.13547087613982, rate, "high_pass_DeMan"))
-    return np.array([np.concatenate([stage.b, stage.a]) for stage in stages])
+    shelf_gain_db, shelf_q, shelf_hz = 3.99984385397, 0.7071752369554193, 1681.9744509555319
+    pass_q, pass_hz = 0.5003270373253953, 38.13547087613982
+    k = math.tan(math.pi * shelf_hz / rate)
+    vh = 10 ** (shelf_gain_db / 20)
+    vb = vh ** 0.499666774155
+    norm = 1 + k / shelf_q + k * k
+    shelf = [(vh + vb * k / shelf_q + k * k) / norm, 2 * (k * k - vh) / norm, (vh - vb * k / shelf_q + k * k) / norm,
+             1.0, 2 * (k * k - 1) / norm, (1 - k / shelf_q + k * k) / norm]
+    k = math.tan(math.pi * pass_hz / rate)
+    norm = 1 + k / pass_q + k * k
+    high_pass = [1.0, -2.0, 1.0, 1.0, 2 * (k * k - 1) / norm, (1 - k / pass_q + k * k) / norm]
+    return np.array([shelf, high_pass])
 
 
 def hop_power(audio: np.ndarray, rate: int, gain: Gain = 1.0) -> np.ndarray:
@@ -64,21 +71,20 @@ def hop_power(audio: np.ndarray, rate: int, gain: Gain = 1.0) -> np.ndarray:
         gain: a scalar or an (n,) gain curve applied before weighting (how the limiter's result is
             measured without making it).
     """
-    with ThreadPoolExecutor(THREADS) as pool:  # one channel per thread: the filter is sequential in time
-        left, right = pool.map(lambda channel: _channel_hop_power(audio[channel], rate, gain), (0, 1))
+    with ThreadPoolExecutor(THREADS) as pool:  # one channel per thread: the filter runs through time in order
+        left, right = pool.map(lambda channel: _channel_hop_power(audio[channel:channel + 1], rate, gain), (0, 1))
     return left + right
 
 
 def _channel_hop_power(signal: np.ndarray, rate: int, gain: Gain) -> np.ndarray:
     hop = rate // HOPS_PER_SECOND
-    sos = k_weighting(rate)
-    state = np.zeros((sos.shape[0], 2))
+    weighting = Cascade(k_weighting(rate))
     powers = []
-    for start in range(0, len(signal), hop * _CHUNK_HOPS):
-        end = start + hop * _CHUNK_HOPS
-        weighted, state = scipy.signal.sosfilt(sos, _scaled(signal, start, end, gain), zi=state)
+    for start in range(0, signal.shape[1], hop * _CHUNK_HOPS):
+        weighted = weighting(_scaled(signal, start, start + hop * _CHUNK_HOPS, gain))[0]
         whole = len(weighted) // hop * hop
-        powers.append(np.square(weighted[:whole]).reshape(-1, hop).mean(axis=1))
+        squares = np.square(weighted[:whole], out=weighted[:whole])
+        powers.append(squares.reshape(-1, hop).mean(axis=1, dtype=np.float64))
     return np.concatenate(powers) if powers else np.zeros(0)
 
 
@@ -190,23 +196,24 @@ def _gate(powers: np.ndarray, relative_lu: float) -> np.ndarray:
 
 
 def _oversampled_peaks(audio: np.ndarray, start: int, end: int, gain: Gain) -> np.ndarray:
-    # The chunk is upsampled with _PAD real neighbours on each side and only its own part is kept, so
-    # chunk edges neither create nor hide peaks. upfirdn delays by the filter's half length in base samples.
+    # The chunk gets _PAD neighbours on each side (zeros beyond the signal's ends, as a filter run over
+    # the whole signal would see), so chunk edges neither create nor hide peaks.
     lo, hi = max(start - _PAD, 0), min(end + _PAD, audio.shape[1])
-    scaled = _scaled(audio, lo, hi, gain, np.float32)
-    up = scipy.signal.upfirdn(_BETWEEN_TAPS, scaled, _BETWEEN, axis=1)
-    first = (start - lo + _HALF_TAPS // OVERSAMPLING) * _BETWEEN
-    between = np.abs(up[:, first:first + (end - start) * _BETWEEN])
-    both = np.maximum(between[0], between[1])
-    on = np.abs(scaled[:, start - lo:end - lo])
+    scaled = np.zeros((2, end - start + 2 * _PAD), np.float32)
+    scaled[:, lo - (start - _PAD):hi - (start - _PAD)] = _scaled(audio, lo, hi, gain)
+    between = np.abs(_UPSAMPLER.between(scaled))
+    on = np.abs(scaled[:, _PAD:-_PAD])
     on *= _CENTRE_TAP
-    # Elementwise maxima of the four phases: far faster than a reduction along an axis of length 4.
-    return np.maximum(np.maximum(np.maximum(on[0], on[1]), both[0::3]), np.maximum(both[1::3], both[2::3]))
+    # Elementwise maxima of the four phases and two channels: far faster than reductions along short axes.
+    peaks = np.maximum(on[0], on[1])
+    for phase in range(OVERSAMPLING - 1):
+        np.maximum(peaks, np.maximum(between[0, phase], between[1, phase]), out=peaks)
+    return peaks
 
 
-def _scaled(audio: np.ndarray, start: int, end: int, gain: Gain, dtype: type = np.float64) -> np.ndarray:
-    chunk = audio[..., start:end].astype(dtype)
-    return chunk * (gain[start:end] if isinstance(gain, np.ndarray) else dtype(gain))
+def _scaled(audio: np.ndarray, start: int, end: int, gain: Gain) -> np.ndarray:
+    """float32 audio[:, start:end] × gain: the product the master's `_apply` makes, so measured as played."""
+    return audio[:, start:end] * (gain[start:end] if isinstance(gain, np.ndarray) else np.float32(gain))
 
 
 def _db(linear: float) -> float:

@@ -6,14 +6,14 @@ Chain: a 25 Hz low cut (12 dB/octave, below any instrument) -> glue compression 
 250 ms release, threshold 6 dB above the mix's integrated loudness, so only the loudest moments move) ->
 gain to the loudness target -> true-peak limiter.
 
-The limiter works on a gain curve computed once for the whole song with vectorised numpy/scipy:
-1. the true-peak envelope of the input (4× oversampled, per base sample; scaled, not recomputed, when
-   the gain changes);
-2. the gain each sample needs to stay under the ceiling minus a 0.3 dB margin;
-3. a running minimum of that over [n - 10 ms hold, n + 3 ms look-ahead];
-4. release: the gain may rise at most 100 dB/s, e.g. 6 dB in 60 ms (a running minimum with a slope,
+The limiter works on a gain curve computed once for the whole song with vectorised numpy:
+1. the true-peak envelope of the input (4× oversampled, per base sample), in dB and held: the highest
+   level over [n - 10 ms hold, n + 3 ms look-ahead]. It does not depend on the gain, so `prepare`
+   makes it once and a new loudness target only shifts it;
+2. the reduction each sample needs for that level to stay under the ceiling minus a 0.3 dB margin;
+3. release: the gain may rise at most 100 dB/s, e.g. 6 dB in 60 ms (a running minimum with a slope,
    via a cumulative minimum);
-5. two 1.5 ms trailing averages, a smooth 3 ms attack that still reaches each needed value in time (both
+4. two 1.5 ms trailing averages, a smooth 3 ms attack that still reaches each needed value in time (both
    averaging windows lie inside the look-ahead, so every averaged value is itself low enough).
 Limiting lowers the loudness, so the pre-limiter gain is raised by the shortfall (scaled by how much
 the previous raise achieved) and the curve made again, up to five passes, until the result is within
@@ -30,12 +30,13 @@ from typing import Callable
 
 import numpy as np
 import pedalboard
-import scipy.ndimage
 
 from compiler.mixspec import MasterSpec
 
 from . import loudness
+from .dsp import running_min
 from .effects import Biquad
+from .render import THREADS
 
 LOW_CUT_HZ = 25.0
 GLUE_RATIO, GLUE_ATTACK_MS, GLUE_RELEASE_MS, GLUE_ABOVE_DB = 2.0, 30.0, 250.0, 6.0
@@ -44,18 +45,20 @@ LOOKAHEAD_S, HOLD_S, RELEASE_DB_PER_S = 0.003, 0.010, 100.0
 TOLERANCE_LU, MAX_PASSES, MAX_EXTRA_GAIN_DB = 0.2, 5, 12.0
 _CHUNK = 1 << 16
 _SEGMENT = 1 << 16
+_FLOOR_DB = -180.0  # the level of silence in the held envelope
 
 
 @dataclass
 class Prepared:
     """The master bus up to the loudness target: all of it depends on the mix alone (so it can be cached).
 
-    `audio`: (2, n) float32 with the low cut and glue applied; `envelope`: its true-peak envelope, (n,);
-    `premaster_lufs`/`toned_lufs`: integrated loudness before and after the low cut and glue.
+    `audio`: (2, n) float32 with the low cut and glue applied; `peak_db`: its held true-peak level
+    (see `held_peak_db`), (n,); `premaster_lufs`/`toned_lufs`: integrated loudness before and after
+    the low cut and glue.
     """
 
     audio: np.ndarray
-    envelope: np.ndarray
+    peak_db: np.ndarray
     premaster_lufs: float
     toned_lufs: float
 
@@ -63,10 +66,10 @@ class Prepared:
 def prepare(audio: np.ndarray, rate: int, premaster_lufs: float) -> Prepared:
     """Low cut and glue `audio` in place (the glue threshold follows `premaster_lufs`) and measure it."""
     if not math.isfinite(premaster_lufs):  # silence: nothing to shape
-        return Prepared(audio, np.zeros(audio.shape[1], np.float32), premaster_lufs, premaster_lufs)
+        return Prepared(audio, np.full(audio.shape[1], _FLOOR_DB, np.float32), premaster_lufs, premaster_lufs)
     _tone(audio, rate, premaster_lufs + GLUE_ABOVE_DB)
     toned = loudness.integrated(loudness.hop_power(audio, rate))
-    return Prepared(audio, loudness.true_peak_envelope(audio), premaster_lufs, toned)
+    return Prepared(audio, held_peak_db(loudness.true_peak_envelope(audio), rate), premaster_lufs, toned)
 
 
 def finish(prepared: Prepared, spec: MasterSpec, before_change: Callable[[], object] = lambda: None) -> dict:
@@ -81,7 +84,7 @@ def finish(prepared: Prepared, spec: MasterSpec, before_change: Callable[[], obj
     gain_db = normalising = spec.target_lufs - prepared.toned_lufs
     previous: tuple[float, float] | None = None
     for passes in range(1, MAX_PASSES + 1):
-        curve = limiter_gain(prepared.envelope, gain_db, spec.ceiling_dbtp - MARGIN_DB, rate)
+        curve = limiter_gain(prepared.peak_db, gain_db, spec.ceiling_dbtp - MARGIN_DB, rate)
         hops = loudness.hop_power(audio, rate, curve)  # the master's own loudness, once the curve is applied
         achieved = loudness.integrated(hops)
         if abs(achieved - spec.target_lufs) <= TOLERANCE_LU or passes == MAX_PASSES:
@@ -111,61 +114,91 @@ def _next_gain_step(shortfall: float, current: tuple[float, float], previous: tu
     return shortfall / min(max(slope, 0.25), 1.0)
 
 
-def limiter_gain(envelope: np.ndarray, gain_db: float, ceiling_db: float, rate: int) -> np.ndarray:
-    """The total linear gain per sample (the make-up gain `gain_db` times the limiter's reduction).
+def held_peak_db(envelope: np.ndarray, rate: int) -> np.ndarray:
+    """The highest level (dB) of a true-peak `envelope` over [n - hold, n + look-ahead - 1], for every n.
 
-    Guarantees gain[n] × envelope[n] ≤ ceiling for every n (up to float rounding). Made in segments
-    that fit the CPU cache, each with the context its windows need, so no full-length temporaries exist.
+    What the limiter must clear at sample n: the hold keeps a reduction up for 10 ms after a peak, the
+    look-ahead starts it 3 ms before. Made in segments on two threads, each segment with the context
+    its window needs, so no full-length temporaries exist.
     """
     lookahead, hold = round(LOOKAHEAD_S * rate), round(HOLD_S * rate)
-    smooth = lookahead // 2
-    curve = np.empty(len(envelope), np.float32)
-    carry, history = np.float32(0), None
-    for start in range(0, len(envelope), _SEGMENT):
+    held = np.empty(len(envelope), np.float32)
+    floor = np.float32(10 ** (_FLOOR_DB / 20))
+
+    def fill(start: int) -> None:
         end = min(start + _SEGMENT, len(envelope))
-        released = _release(_held_need(envelope, start, end, ceiling_db - gain_db, hold, lookahead),
-                            np.float32(RELEASE_DB_PER_S / rate), carry)
+        lo, hi = max(start - hold, 0), min(end + lookahead - 1, len(envelope))
+        level = np.log10(np.maximum(envelope[lo:hi], floor))
+        level *= np.float32(-20)  # negated: the running maximum is a running minimum of the negation
+        held[start:end] = running_min(level, hold, lookahead - 1)[start - lo:end - lo]
+        np.negative(held[start:end], out=held[start:end])
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(fill, range(0, len(envelope), _SEGMENT)))
+    return held
+
+
+def limiter_gain(peak_db: np.ndarray, gain_db: float, ceiling_db: float, rate: int) -> np.ndarray:
+    """The total linear gain per sample (the make-up gain `gain_db` times the limiter's reduction).
+
+    `peak_db` is the held level from `held_peak_db`. Guarantees gain[n] × envelope[n] ≤ ceiling for
+    every n (up to float rounding). Made in segments that fit the CPU cache, each with the context
+    its windows need, so no full-length temporaries exist; a segment where the limiter rests (nothing
+    over the ceiling, nothing carried in) is skipped.
+    """
+    smooth = round(LOOKAHEAD_S * rate) // 2
+    slope = np.float32(RELEASE_DB_PER_S / rate)
+    ramp = slope * np.arange(min(_SEGMENT, len(peak_db)), dtype=np.float32)
+    headroom = np.float32(ceiling_db - gain_db)
+    curve = np.zeros(len(peak_db), np.float32)  # the reduction in dB, then the total gain
+    carry, history = np.float32(0), np.zeros(2 * smooth, np.float32)
+    for start in range(0, len(peak_db), _SEGMENT):
+        segment = peak_db[start:start + _SEGMENT]
+        if carry == 0 and not history.any() and segment.max() <= headroom:
+            continue
+        need = np.minimum(headroom - segment, np.float32(0))
+        released = _release(need, ramp[:len(need)], carry)
         carry = released[-1]
-        if history is None:  # before the song, the first value holds
+        if start == 0:  # before the song, the first value holds
             history = np.full(2 * smooth, released[0], np.float32)
         extended = np.concatenate([history, released])
         history = extended[-2 * smooth:]
-        curve[start:end] = _trailing_mean(_trailing_mean(extended, smooth), smooth)[2:]
+        curve[start:start + len(need)] = _smoothed(extended, smooth)
     curve += np.float32(gain_db)
     curve *= np.float32(math.log(10) / 20)
     return np.exp(curve, out=curve)
 
 
-def _held_need(envelope: np.ndarray, start: int, end: int, headroom_db: float, hold: int,
-               lookahead: int) -> np.ndarray:
-    """Reduction (dB, ≤ 0) needed at each of [start, end), minimised over [n - hold, n + lookahead - 1]."""
-    lo, hi = max(start - hold, 0), min(end + lookahead - 1, len(envelope))
-    need = np.log10(np.maximum(envelope[lo:hi], np.float32(1e-9)))
-    need *= np.float32(-20)
-    need += np.float32(headroom_db)
-    np.minimum(need, np.float32(0), out=need)
-    size = hold + lookahead
-    # scipy centres a window of `size` at size // 2; origin shifts it to start `hold` samples back.
-    held = scipy.ndimage.minimum_filter1d(need, size, origin=hold - size // 2, mode="nearest")
-    return held[start - lo:end - lo]
-
-
-def _release(need_db: np.ndarray, slope: np.float32, carry: np.float32) -> np.ndarray:
-    """out[n] = min(carry + slope·(n + 1), min over k ≤ n of need[k] + slope·(n - k)).
+def _release(need_db: np.ndarray, ramp: np.ndarray, carry: np.float32) -> np.ndarray:
+    """out[n] = min(carry + slope·(n + 1), min over k ≤ n of need[k] + slope·(n - k)); ramp[n] = slope·n.
 
     The gain recovers at `slope` dB per sample: a cumulative minimum of need[k] - slope·k, with the
-    value before the segment carried in. Segments are short, so the ramp stays float32-exact to 1e-5 dB.
+    value before the segment carried in (it matters only until its ramp passes 0). Segments are
+    short, so the ramp stays float32-exact to 1e-5 dB.
     """
-    ramp = slope * np.arange(len(need_db), dtype=np.float32)
     lowest = np.minimum.accumulate(need_db - ramp)
     lowest += ramp
-    return np.minimum(lowest, carry + slope + ramp)
+    slope = ramp[1] if len(ramp) > 1 else np.float32(1)
+    carried = min(len(lowest), math.ceil(-carry / slope) + 2)
+    np.minimum(lowest[:carried], carry + slope + ramp[:carried], out=lowest[:carried])
+    return lowest
 
 
-def _trailing_mean(values: np.ndarray, length: int) -> np.ndarray:
-    """Means of values[j .. j + length - 1] for every j (len(values) - length + 1 of them), float32."""
-    total = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
-    return ((total[length:] - total[:-length]) / length).astype(np.float32)
+def _smoothed(values: np.ndarray, length: int) -> np.ndarray:
+    """Two `length`-sample trailing means in series, without the first 2·length values: float32.
+
+    Out[j] is the mean over i in [j+2, j+2+length) of the mean of values[i .. i+length-1]; with C the
+    twice-cumulated sum that is a second difference of C. float64: C reaches about 1e11 on a segment.
+    """
+    once = np.zeros(len(values) + 1)
+    np.cumsum(values, dtype=np.float64, out=once[1:])
+    twice = np.zeros(len(values) + 2)
+    np.cumsum(once, out=twice[1:])
+    count = len(values) - 2 * length
+    out = twice[2 * length + 2:2 * length + 2 + count] - 2 * twice[length + 2:length + 2 + count]
+    out += twice[2:2 + count]
+    out *= 1 / (length * length)
+    return out.astype(np.float32)
 
 
 def _tone(audio: np.ndarray, rate: int, threshold_db: float) -> None:

@@ -6,7 +6,7 @@ unless the spec says so, so bass and drums stay centred. The result is written t
 `stems/<track>.wav` (32-bit float, so a loud track can never clip there) and added to the mix bus, and
 `reverb_send` × it feeds the reverb bus (post-fader). The reverb (pedalboard Reverb, 100 % wet) returns
 into the mix at `ReverbBus.level`. The song is mixed in chunks of 65536 samples: each chunk of every
-track is processed on two threads (pedalboard and scipy release the GIL), then summed on the calling
+track is processed on two threads (pedalboard and numpy release the GIL), then summed on the calling
 thread in track order, so the output is byte-identical whatever the thread timing, and no full-length
 copy of any track is ever held.
 
@@ -36,7 +36,7 @@ from .effects import ring_out_seconds, track_chain
 from .files import AudioWriter, PlanarReader
 from .render import MAX_TAIL_S, THREADS, Stem, end_sample
 
-MIX_VERSION = 1  # bump whenever a change here, in effects or in master.prepare changes their output
+MIX_VERSION = 2  # bump whenever a change here, in effects or in master.prepare changes their output
 CHUNK = 1 << 16
 FADE_S = 0.2
 # kind: (room_size, damping, width, decay in seconds used for the ring-out), pedalboard's 0..1 scales.
