@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import ir
 from .check import check
@@ -22,6 +22,9 @@ from .parse import parse
 from .pitch import Key
 from .resolve import resolve
 from .source import Source
+
+if TYPE_CHECKING:
+    from .timeline import Timeline
 
 DEFAULT_SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 
@@ -63,28 +66,43 @@ def build(source: Source, library: Library, out_dir: Path, options: BuildOptions
 
     Returns the report that was written. Every file is written atomically.
     """
-    from .arrange import ArrangeOptions, arrange
-    from .midi import to_midi, write_midi
-    from .report import midi_report, write_report
+    from .report import write_report
 
     song = front_end(source, library, options.front)                           # ir.Song
     song = _with_format(song, options.format)
-    arrange_options = ArrangeOptions(seed=options.seed, mute=options.mute, solo=options.solo,
-                                     count_in=options.count_in)
-    timeline = arrange(song, arrange_options)                                  # timeline.Timeline
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_midi(to_midi(timeline), out_dir / "song.mid")                         # song.mid
-    report = midi_report(timeline, source=source.path, key=f"{song.key.tonic} {song.key.mode}",
-                         tempo=float(song.tempo))
-    if not options.midi_only:
-        from .audio import build_audio
+    if options.midi_only:
+        _, report = _midi(source, song, out_dir, options)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .audio import build_audio, soundfont_identity
 
         soundfont = soundfont_path(source, song, options)
-        audio = build_audio(timeline, out_dir, soundfont=soundfont, cache_dir=out_dir / ".cache",
-                            progress=options.progress)                         # stems, master
+        with ThreadPoolExecutor(1, thread_name_prefix="soundfont-hash") as hasher:
+            # The SoundFont's content hash (part of every stem's cache key) is read while the song is arranged.
+            identity = hasher.submit(soundfont_identity, soundfont, out_dir / ".cache")
+            timeline, report = _midi(source, song, out_dir, options)
+            audio = build_audio(timeline, out_dir, soundfont=soundfont, identity=identity.result(),
+                                cache_dir=out_dir / ".cache", progress=options.progress)  # stems, master
         _merge_audio(report, audio)
     write_report(report, out_dir / "report.json")                               # report.json
     return report
+
+
+def _midi(source: Source, song: ir.Song, out_dir: Path, options: BuildOptions) -> tuple[Timeline, dict]:
+    """Arrange, write song.mid, and make the MIDI part of the report."""
+    from .arrange import ArrangeOptions, arrange
+    from .midi import to_midi, write_midi
+    from .report import midi_report
+
+    arrange_options = ArrangeOptions(seed=options.seed, mute=options.mute, solo=options.solo,
+                                     count_in=options.count_in)
+    timeline = arrange(song, arrange_options)                                  # timeline.Timeline
+    write_midi(to_midi(timeline), out_dir / "song.mid")                         # song.mid
+    report = midi_report(timeline, source=source.path, key=f"{song.key.tonic} {song.key.mode}",
+                         tempo=float(song.tempo))
+    return timeline, report
 
 
 def _merge_audio(report: dict, audio: dict) -> None:

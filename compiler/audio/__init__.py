@@ -40,7 +40,7 @@ from .master import Prepared, finish, prepare
 from .mix import mix_key, mix_stems
 from .render import RenderError, Stem, fluidsynth_version, render_stems, soundfont_identity
 
-__all__ = ["RenderError", "build_audio", "section_loudness"]
+__all__ = ["RenderError", "build_audio", "section_loudness", "soundfont_identity"]
 
 Progress = Callable[[float], None]
 MIX_CACHE_ENTRIES = 2  # each is about 3 MB per second of song (mix, held peak level, stem files)
@@ -55,14 +55,15 @@ class _Premaster:
     unsaved: Path | None = None  # the mix-cache entry still to be written (just mixed, with a cache)
 
 
-def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, cache_dir: Path | None = None,
-                progress: Progress | None = None) -> dict:
+def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity: dict | None = None,
+                cache_dir: Path | None = None, progress: Progress | None = None) -> dict:
     """Render stems, mix, master; write out_dir/master.{wav,flac} and out_dir/stems/<track>.wav atomically.
 
     Args:
         timeline: the arranged song (its `master` sets format, bit depth, rate and loudness target).
         out_dir: created if missing; existing files are replaced only by complete new ones.
         soundfont: the General MIDI .sf2; RenderError (with an install hint) if it cannot be read.
+        identity: `soundfont_identity(soundfont, cache_dir)`, when the caller has it already.
         cache_dir: where raw stems and prepared mixes are kept by content hash. None renders into a
             scratch folder that is removed afterwards.
         progress: called with the fraction done (0..1), mostly during rendering, from this thread.
@@ -72,7 +73,7 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, cache_dir
         Section loudness is the median short-term (3 s) loudness of the pre-master mix.
     """
     report = progress or (lambda fraction: None)
-    identity = soundfont_identity(soundfont, cache_dir)
+    identity = identity or soundfont_identity(soundfont, cache_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with _stem_store(cache_dir, out_dir) as store:
         stems = render_stems(timeline, soundfont, store, soundfont_sha256=identity["sha256"],
