@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compiler.audio import build_audio, loudness, section_loudness
+from compiler.audio import master
 from compiler.audio.master import MARGIN_DB, finish, held_peak_db, limiter_gain, prepare
 from compiler.mixspec import MASTER_PRESETS, MasterSpec
 
@@ -151,3 +152,20 @@ def test_limiter_gain_never_lets_the_envelope_over_the_ceiling(seed, gain_db, sp
     gain = limiter_gain(held_peak_db(envelope, 48000), gain_db, ceiling, 48000)
     assert (gain * envelope).max() <= 10 ** (ceiling / 20) * (1 + 1e-4)
     assert gain.max() <= 10 ** (gain_db / 20) * (1 + 1e-4)
+
+
+def test_limiter_gain_in_segments_equals_one_pass(monkeypatch):
+    """Segments (with resting ones skipped, reductions carried over boundaries, a one-sample last
+    segment) give the curve a single pass over the whole song gives."""
+    rng = np.random.default_rng(3)
+    length = 3 * master._SEGMENT + 1
+    envelope = np.abs(rng.standard_normal(length) * 0.01).astype(np.float32)
+    # Spikes whose hold or release crosses a segment boundary, and one in the last sample.
+    envelope[[1000, master._SEGMENT - 5, 2 * master._SEGMENT - 500, 2 * master._SEGMENT + 3, length - 1]] = 1.5
+    held = held_peak_db(envelope, 48000)
+    segmented = limiter_gain(held, 12.0, -1.3, 48000)
+    monkeypatch.setattr(master, "_SEGMENT", length)
+    np.testing.assert_array_equal(held_peak_db(envelope, 48000), held)
+    whole = limiter_gain(held, 12.0, -1.3, 48000)
+    np.testing.assert_allclose(20 * np.log10(segmented), 20 * np.log10(whole), rtol=0, atol=1e-3)
+    assert (segmented * envelope).max() <= 10 ** (-1.3 / 20) * (1 + 1e-4)

@@ -157,7 +157,7 @@ def limiter_gain(peak_db: np.ndarray, gain_db: float, ceiling_db: float, rate: i
         if carry == 0 and not history.any() and segment.max() <= headroom:
             continue
         need = np.minimum(headroom - segment, np.float32(0))
-        released = _release(need, ramp[:len(need)], carry)
+        released = _release(need, slope, ramp[:len(need)], carry)
         carry = released[-1]
         if start == 0:  # before the song, the first value holds
             history = np.full(2 * smooth, released[0], np.float32)
@@ -169,7 +169,7 @@ def limiter_gain(peak_db: np.ndarray, gain_db: float, ceiling_db: float, rate: i
     return np.exp(curve, out=curve)
 
 
-def _release(need_db: np.ndarray, ramp: np.ndarray, carry: np.float32) -> np.ndarray:
+def _release(need_db: np.ndarray, slope: np.float32, ramp: np.ndarray, carry: np.float32) -> np.ndarray:
     """out[n] = min(carry + slope·(n + 1), min over k ≤ n of need[k] + slope·(n - k)); ramp[n] = slope·n.
 
     The gain recovers at `slope` dB per sample: a cumulative minimum of need[k] - slope·k, with the
@@ -178,7 +178,6 @@ def _release(need_db: np.ndarray, ramp: np.ndarray, carry: np.float32) -> np.nda
     """
     lowest = np.minimum.accumulate(need_db - ramp)
     lowest += ramp
-    slope = ramp[1] if len(ramp) > 1 else np.float32(1)
     carried = min(len(lowest), math.ceil(-carry / slope) + 2)
     np.minimum(lowest[:carried], carry + slope + ramp[:carried], out=lowest[:carried])
     return lowest
