@@ -8,7 +8,7 @@ from .suggest import suggestion_text
 
 
 def check(song: ir.Song) -> ir.Song:
-    """Every track's pattern and melody exist and fit its role; melodies fit their sections.
+    """Every track's pattern and melody exist and fit its role; melodies fit their sections; one drum kit.
 
     Raises:
         ResolveError: with every problem found.
@@ -21,6 +21,7 @@ def check(song: ir.Song) -> ir.Song:
     for melody in song.melodies:
         _check_melody_length(song, melody, sink)
     _check_unused_melodies(song, sink)
+    _check_one_drum_kit(song, sink)
     sink.raise_if_any(ResolveError)
     return song
 
@@ -55,6 +56,18 @@ def _check_melody(track: ir.TrackDef, melodies: dict[str, ir.MelodyDef], sink: D
     if track.harmony is not None and track.melody is None:
         sink.error("E044", f"track `{track.name}` has a harmony but no melody", track.span,
                    "add `melody NAME` to say which line it harmonizes")
+
+
+def _check_one_drum_kit(song: ir.Song, sink: DiagnosticSink) -> None:
+    # General MIDI has one drum channel, and a program change there sets the kit of every drum track.
+    kits = [t for t in song.tracks if t.is_drums]
+    for track in kits[1:]:
+        first = kits[0]
+        if (track.bank, track.program) != (first.bank, first.program) and track.span is not None:
+            sink.error("E046", f"track `{track.name}` plays {track.instrument} but `{first.name}` plays "
+                       f"{first.instrument}; a song has one drum kit (MIDI has one drum channel)", track.span,
+                       f"give `{track.name}` the kit {first.instrument}, or make both {track.instrument} "
+                       f"with `track {first.name} {track.instrument}`")
 
 
 def _check_melody_length(song: ir.Song, melody: ir.MelodyDef, sink: DiagnosticSink) -> None:

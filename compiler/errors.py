@@ -31,6 +31,7 @@ CODES: dict[str, str] = {
     "E043": "unknown track",
     "E044": "unknown melody",
     "E045": "unknown drum piece or step",
+    "E046": "a second drum kit",
     "E050": "bad note",
     "E060": "bad use",
     "E061": "use cycle",

@@ -116,6 +116,8 @@ BAD_INPUTS = [
      ('E050', 'song.song', 6, 5)),
     ('unused_melody', 'style jazz.swing\nsection A\n  | C |\nmelody m\n  | G4/1 |\n', None,
      ('E044', 'song.song', 4, 8)),
+    ('second_drum_kit', 'style pop.eighths\nsection A\n  | C |\ntrack perc power_kit\n', None,
+     ('E046', 'song.song', 4, 7)),
     ('mix_unknown_track', 'style jazz.swing\nsection A\n  | C |\nmix\n  bas eq lowcut 40Hz\n', None,
      ('E043', 'song.song', 5, 3)),
     ('eq_without_band', 'style jazz.swing\nsection A\n  | C |\nmix\n  bass eq 40Hz\n', None,
