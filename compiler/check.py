@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from . import ir
 from .errors import DiagnosticSink, ResolveError
+from .instruments import ChannelsFull, allocate_channels
 from .suggest import suggestion_text
 
 
 def check(song: ir.Song) -> ir.Song:
-    """Every track's pattern and melody exist and fit its role; melodies fit their sections; one drum kit.
+    """Every track's pattern and melody exist and fit its role; melodies fit their sections; the band
+    fits MIDI's channels (one drum kit, at most 15 other sounds).
 
     Raises:
         ResolveError: with every problem found.
@@ -22,6 +24,7 @@ def check(song: ir.Song) -> ir.Song:
         _check_melody_length(song, melody, sink)
     _check_unused_melodies(song, sink)
     _check_one_drum_kit(song, sink)
+    _check_channels(song, sink)
     sink.raise_if_any(ResolveError)
     return song
 
@@ -68,6 +71,18 @@ def _check_one_drum_kit(song: ir.Song, sink: DiagnosticSink) -> None:
                        f"{first.instrument}; a song has one drum kit (MIDI has one drum channel)", track.span,
                        f"give `{track.name}` the kit {first.instrument}, or make both {track.instrument} "
                        f"with `track {first.name} {track.instrument}`")
+
+
+def _check_channels(song: ir.Song, sink: DiagnosticSink) -> None:
+    try:
+        allocate_channels(song.tracks)
+    except ChannelsFull as full:
+        track = song.tracks[full.index]
+        if track.span is not None:
+            sink.error("E047", f"track `{track.name}` needs a 16th MIDI channel: 15 melodic tracks with other "
+                       f"instruments have the 15 there are", track.span,
+                       "give it the instrument of an earlier track (tracks with one sound share a channel), "
+                       "or remove a track")
 
 
 def _check_melody_length(song: ir.Song, melody: ir.MelodyDef, sink: DiagnosticSink) -> None:

@@ -32,6 +32,7 @@ CODES: dict[str, str] = {
     "E044": "unknown melody",
     "E045": "unknown drum piece or step",
     "E046": "a second drum kit",
+    "E047": "more sounds than MIDI channels",
     "E050": "bad note",
     "E060": "bad use",
     "E061": "use cycle",

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Protocol, Sequence, TypeVar
 
 DRUM_BANK = 128
 
@@ -288,3 +288,51 @@ def find_drum_piece(name: str) -> int | None:
 def drum_piece_names() -> tuple[str, ...]:
     """All names `find_drum_piece` accepts, in normal form; the candidates for did-you-mean."""
     return tuple(_DRUM_PIECE_INDEX)
+
+
+# --- MIDI channels -----------------------------------------------------------------------------------
+
+DRUM_CHANNEL = 9  # General MIDI: MIDI channel 10, counted from 0
+
+
+class Sounding(Protocol):
+    """What channel allocation needs of a track (ir.TrackDef has it)."""
+
+    name: str
+    bank: int
+    program: int
+    is_drums: bool
+
+
+class ChannelsFull(ValueError):
+    """A track found no MIDI channel: 15 melodic channels are taken, none by its sound."""
+
+    def __init__(self, index: int, name: str) -> None:
+        super().__init__(f"track {name!r}: all 15 melodic MIDI channels are taken; "
+                         "give it the instrument of another track or remove a track")
+        self.index = index
+
+
+def allocate_channels(tracks: Sequence[Sounding]) -> list[int]:
+    """Drums on channel 9, the others on 0..15 in track order skipping 9; past 15, a track shares
+    the channel of an earlier one with the same sound (a program change sets a whole channel).
+
+    Raises:
+        ChannelsFull: for the first track left without a channel.
+    """
+    free = [c for c in range(16) if c != DRUM_CHANNEL]
+    sounds: dict[tuple[int, int], int] = {}
+    channels = []
+    for index, track in enumerate(tracks):
+        sound = (track.bank, track.program)
+        if track.is_drums:
+            channel = DRUM_CHANNEL
+        elif free:
+            channel = free.pop(0)
+        elif sound in sounds:
+            channel = sounds[sound]
+        else:
+            raise ChannelsFull(index, track.name)
+        sounds.setdefault(sound, channel)
+        channels.append(channel)
+    return channels

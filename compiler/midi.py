@@ -11,7 +11,8 @@ from pathlib import Path
 import mido
 
 from .atomic import write_atomic
-from .timeline import DRUM_CHANNEL, ChordMark, KeyPoint, Marker, MeterPoint, TempoPoint, Timeline, Track
+from .instruments import DRUM_CHANNEL
+from .timeline import ChordMark, KeyPoint, Marker, MeterPoint, TempoPoint, Timeline, Track
 
 # Text metas (title, chord symbols, track names) are written and read as UTF-8 so "B♭Δ7" survives;
 # mido's default, latin-1, cannot encode it.

@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from .mixspec import MasterSpec, ReverbBus, TrackSound
 
 PPQ = 480
-DRUM_CHANNEL = 9  # General MIDI: MIDI channel 10, counted from 0
 
 
 class _Event(BaseModel):

@@ -26,7 +26,8 @@ from compiler.midi import to_midi
 from compiler.pipeline import FrontOptions, front_end
 from compiler.report import midi_report
 from compiler.source import Source
-from compiler.timeline import DRUM_CHANNEL, Timeline, Track
+from compiler.instruments import DRUM_CHANNEL
+from compiler.timeline import Timeline, Track
 
 ROOT = Path(__file__).resolve().parents[1]
 BAR = 1920  # ticks in a 4/4 bar

@@ -13,7 +13,6 @@ import pytest
 
 import compiler.arrange
 from compiler import ir
-from compiler.arrange.tracks import allocate_channels
 from compiler.arrange.context import Hit
 from compiler.arrange.grid import Step, layout, split, swung
 from compiler.arrange.humanize import humanize, rng_for, tidy
@@ -21,6 +20,7 @@ from compiler.arrange.melody import fold, harmonize
 from compiler.arrange.patterns import level_part
 from compiler.arrange.voicing import KINDS, MUD_GAP, MUD_LINE, candidates, lead, movement
 from compiler.chords import parse_chord
+from compiler.instruments import ChannelsFull, allocate_channels
 from compiler.pitch import Key
 from compiler.resolve.chart import chord_ir
 
@@ -211,5 +211,6 @@ def track(name: str, program: int, drums: bool = False) -> ir.TrackDef:
 def test_channels_skip_nine_and_share_a_sound_when_full() -> None:
     tracks = (track("d", 0, drums=True), *(track(f"t{n}", n % 15) for n in range(16)))
     assert allocate_channels(tracks) == [9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 0]
-    with pytest.raises(ValueError, match="channels are taken"):
+    with pytest.raises(ChannelsFull, match="channels are taken") as full:
         allocate_channels((*tracks, track("new", 99)))
+    assert full.value.index == len(tracks)

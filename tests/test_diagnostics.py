@@ -118,6 +118,9 @@ BAD_INPUTS = [
      ('E044', 'song.song', 4, 8)),
     ('second_drum_kit', 'style pop.eighths\nsection A\n  | C |\ntrack perc power_kit\n', None,
      ('E046', 'song.song', 4, 7)),
+    # pop.eighths brings drums, bass, piano and guitar: t12 would be the 16th melodic sound.
+    ('sixteen_sounds', 'style pop.eighths\nsection A\n  | C |\ntrack t0 acoustic_grand_piano\ntrack t1 bright_acoustic_piano\ntrack t2 electric_grand_piano\ntrack t3 honky_tonk_piano\ntrack t4 electric_piano_1\ntrack t5 electric_piano_2\ntrack t6 harpsichord\ntrack t7 clavinet\ntrack t8 celesta\ntrack t9 glockenspiel\ntrack t10 music_box\ntrack t11 vibraphone\ntrack t12 marimba\ntrack t13 xylophone\ntrack t14 tubular_bells\ntrack t15 dulcimer\n', None,
+     ('E047', 'song.song', 16, 7)),
     ('mix_unknown_track', 'style jazz.swing\nsection A\n  | C |\nmix\n  bas eq lowcut 40Hz\n', None,
      ('E043', 'song.song', 5, 3)),
     ('eq_without_band', 'style jazz.swing\nsection A\n  | C |\nmix\n  bass eq 40Hz\n', None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import ir
+from ..instruments import allocate_channels
 from ..timeline import PPQ, Control, Timeline, Track
 from . import form
 from .bass import play_bass
@@ -25,7 +26,7 @@ from .humanize import humanize, rng_for, tidy
 from .melody import play_melody
 from .patterns import plan_track
 from .tempo import chord_marks, key_points, markers, meter_points, tempo_points
-from .tracks import CLICK, allocate_channels, band_track, check_names, click_track, is_muted
+from .tracks import CLICK, band_track, check_names, click_track, is_muted
 
 __all__ = ["ArrangeOptions", "arrange"]
 

@@ -5,40 +5,14 @@ from __future__ import annotations
 from pydantic import TypeAdapter
 
 from .. import ir
-from ..instruments import find_instrument
-from ..timeline import DRUM_CHANNEL, Control, Note, Track
+from ..instruments import DRUM_CHANNEL, find_instrument
+from ..timeline import Control, Note, Track
 from . import form
 from .context import Hit, opening_meter
 
 CLICK = "click"
 CLICK_KIT = find_instrument("standard_kit")  # the count-in's sound when the band has no drums
 _NOTES = TypeAdapter(tuple[Note, ...])
-
-
-def allocate_channels(tracks: tuple[ir.TrackDef, ...]) -> list[int]:
-    """Drums on channel 9, the others on 0..15 in track order skipping 9; past 15, a track shares
-    the channel of an earlier one with the same sound.
-
-    Raises:
-        ValueError: when no channel is free and none has the same sound.
-    """
-    free = [c for c in range(16) if c != DRUM_CHANNEL]
-    sounds: dict[tuple[int, int], int] = {}
-    channels = []
-    for track in tracks:
-        sound = (track.bank, track.program)
-        if track.is_drums:
-            channel = DRUM_CHANNEL
-        elif free:
-            channel = free.pop(0)
-        elif sound in sounds:
-            channel = sounds[sound]
-        else:
-            raise ValueError(f"track {track.name!r}: all 15 melodic MIDI channels are taken; "
-                             "give it the instrument of another track or remove a track")
-        sounds.setdefault(sound, channel)
-        channels.append(channel)
-    return channels
 
 
 def check_names(song: ir.Song, names: tuple[str, ...]) -> None:

@@ -33,7 +33,8 @@ import numpy as np
 
 from compiler.atomic import atomic_output
 from compiler.errors import RenderError
-from compiler.timeline import DRUM_CHANNEL, TempoMap, Timeline, Track
+from compiler.instruments import DRUM_CHANNEL
+from compiler.timeline import TempoMap, Timeline, Track
 
 from .files import PlanarReader, save_array
 
