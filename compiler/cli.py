@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -29,6 +30,10 @@ class UsageError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # One command is one short batch whose trees are acyclic and freed by reference counting; the
+    # cycle collector would only rescan the objects the imports made, again and again (~25 ms of a
+    # 100-bar `build --midi-only`).
+    gc.disable()
     try:
         return args.run(args)
     except UsageError as err:
@@ -42,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # noqa: BLE001 — the promise is one line, never a traceback
         print(f"internal error: {type(err).__name__}: {err}".splitlines()[0], file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        gc.enable()
 
 
 def _parser() -> argparse.ArgumentParser:
