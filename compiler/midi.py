@@ -7,6 +7,8 @@ import json
 import os
 from fractions import Fraction
 from pathlib import Path
+from operator import attrgetter
+from typing import NamedTuple
 
 import mido
 
@@ -19,8 +21,7 @@ from .timeline import ChordMark, KeyPoint, Marker, MeterPoint, TempoPoint, Timel
 CHARSET = "utf-8"
 BANK_SELECT = 0  # CC0, bank select MSB
 MUTED_TEXT = "muted"
-
-Timed = tuple[int, mido.Message | mido.MetaMessage]
+_NOTE_OFF_VELOCITY = 64  # mido's default, which the written note-offs carry
 
 # Same-tick metas go in this order; metas of one type keep the Timeline's order (it is semantic:
 # of two tempos at one tick the later one wins).
@@ -35,8 +36,32 @@ _MINOR_KEYS = ("Abm", "Ebm", "Bbm", "Fm", "Cm", "Gm", "Dm", "Am", "Em", "Bm", "F
 _MODE_SHIFT = {"major": 0, "ionian": 0, "lydian": 1, "mixolydian": -1, "dorian": -2, "minor": -3,
                "aeolian": -3, "harmonicminor": -3, "melodicminor": -3, "phrygian": -4,
                "locrian": -5}
+_NOTE_TYPES = frozenset({"note_on", "note_off"})
+_CHANNEL_TYPES = _NOTE_TYPES | {"control_change", "program_change"}
 _MINOR_MODES = frozenset({"minor", "aeolian", "harmonicminor", "melodicminor"})
 _ACCIDENTALS = {"#": 1, "♯": 1, "b": -1, "♭": -1}
+
+
+class Event(NamedTuple):
+    """A message before it has its delta time. `order` sorts a track (see `sort_events`); the message
+    itself is built once, by `to_delta_time`, because building and then re-timing mido messages was
+    half the cost of writing a song's notes."""
+
+    order: tuple[int, ...]
+    type: str
+    fields: dict[str, int | str]
+
+
+def meta(tick: int, type_: str, **fields: int | str) -> Event:
+    """A meta event; same-tick metas go in `_META_ORDER`, ones of one type keep the order given."""
+    rank = _META_ORDER.index(type_) if type_ in _META_ORDER else len(_META_ORDER)
+    return Event((tick, 0, rank), type_, fields)
+
+
+def control(tick: int, channel: int, controller: int, value: int) -> Event:
+    """A control change; bank select sorts first at its tick, before the program change."""
+    order = (tick, 1, 0, value) if controller == BANK_SELECT else (tick, 2, controller, value)
+    return Event(order, "control_change", {"channel": channel, "control": controller, "value": value})
 
 
 def to_midi(timeline: Timeline) -> mido.MidiFile:
@@ -73,18 +98,18 @@ def check_channels(tracks: tuple[Track, ...]) -> None:
                              f"{track.channel} but use different programs; give each its own channel")
 
 
-def conductor_events(timeline: Timeline) -> list[Timed]:
+def conductor_events(timeline: Timeline) -> list[Event]:
     """Track 0: the title, tempo map, meters, keys, section markers and chord symbols."""
-    events: list[Timed] = [(0, mido.MetaMessage("track_name", name=timeline.title))]
-    events += [(t.tick, tempo_message(t)) for t in timeline.tempos]
-    events += [(m.tick, meter_message(m)) for m in timeline.meters]
-    events += [(k.tick, mido.MetaMessage("key_signature", key=key_name(k))) for k in timeline.keys]
-    events += [(m.tick, mido.MetaMessage("marker", text=marker_text(m))) for m in timeline.markers]
-    events += [(c.tick, mido.MetaMessage("text", text=chord_text(c))) for c in timeline.chords]
+    events = [meta(0, "track_name", name=timeline.title)]
+    events += [tempo_event(t) for t in timeline.tempos]
+    events += [meter_event(m) for m in timeline.meters]
+    events += [meta(k.tick, "key_signature", key=key_name(k)) for k in timeline.keys]
+    events += [meta(m.tick, "marker", text=marker_text(m)) for m in timeline.markers]
+    events += [meta(c.tick, "text", text=chord_text(c)) for c in timeline.chords]
     return events
 
 
-def events_for_track(track: Track) -> list[Timed]:
+def events_for_track(track: Track) -> list[Event]:
     """One part: name, instrument, a "muted" flag, bank and program, its controls and notes.
 
     Drum kits (bank 128 in the Timeline) send bank select 0 and the kit number as the program on
@@ -92,66 +117,57 @@ def events_for_track(track: Track) -> list[Timed]:
     and pick the kit bank themselves, while CC0 = 128 does not exist in MIDI.
     """
     channel = track.channel
-    events: list[Timed] = [(0, mido.MetaMessage("track_name", name=track.name)),
-                           (0, mido.MetaMessage("instrument_name", name=track.instrument))]
+    events = [meta(0, "track_name", name=track.name), meta(0, "instrument_name", name=track.instrument)]
     if track.muted:  # still written: a DAW user may unmute it
-        events.append((0, mido.MetaMessage("text", text=MUTED_TEXT)))
-    bank = 0 if track.is_drums else track.bank
-    events.append((0, mido.Message("control_change", channel=channel, control=BANK_SELECT, value=bank)))
-    events.append((0, mido.Message("program_change", channel=channel, program=track.program)))
-    events += [(c.tick, mido.Message("control_change", channel=channel, control=c.controller,
-                                     value=c.value)) for c in track.controls]
-    # Timeline validated pitch, velocity and channel ranges already; mido's per-message checks would
-    # double the cost of a whole song's notes.
+        events.append(meta(0, "text", text=MUTED_TEXT))
+    events.append(control(0, channel, BANK_SELECT, 0 if track.is_drums else track.bank))
+    events.append(Event((0, 1, 1, track.program), "program_change",
+                        {"channel": channel, "program": track.program}))
+    events += [control(c.tick, channel, c.controller, c.value) for c in track.controls]
     for note in track.notes:
-        events.append((note.start, mido.Message("note_on", skip_checks=True, channel=channel, note=note.pitch,
-                                                velocity=note.velocity)))
-        events.append((note.start + note.dur, mido.Message("note_off", skip_checks=True, channel=channel,
-                                                           note=note.pitch)))
+        pitch, velocity = note.pitch, note.velocity
+        events.append(Event((note.start, 4, pitch, velocity), "note_on",
+                            {"channel": channel, "note": pitch, "velocity": velocity}))
+        events.append(Event((note.start + note.dur, 3, pitch, _NOTE_OFF_VELOCITY), "note_off",
+                            {"channel": channel, "note": pitch}))
     return events
 
 
-def sort_events(events: list[Timed]) -> list[Timed]:
+def sort_events(events: list[Event]) -> list[Event]:
     """Sort by tick, then metas, bank select, program, controls, note-offs, note-ons.
 
     Channel events are ordered fully by their values (pitch, then velocity), so the output never
     depends on the order notes arrive in; metas of one type keep their (semantic) Timeline order.
     Note-offs come before note-ons at a tick so a repeated pitch is released before it restarts.
     """
-    return sorted(events, key=_event_order)
+    return sorted(events, key=attrgetter("order"))
 
 
-def _event_order(event: Timed) -> tuple[int, ...]:
-    tick, msg = event
-    if msg.is_meta:
-        rank = _META_ORDER.index(msg.type) if msg.type in _META_ORDER else len(_META_ORDER)
-        return (tick, 0, rank)
-    if msg.type == "control_change" and msg.control == BANK_SELECT:
-        return (tick, 1, 0, msg.value)
-    if msg.type == "program_change":
-        return (tick, 1, 1, msg.program)
-    if msg.type == "control_change":
-        return (tick, 2, msg.control, msg.value)
-    return (tick, 3 if msg.type == "note_off" else 4, msg.note, msg.velocity)
+def to_delta_time(events: list[Event], end_tick: int = 0) -> mido.MidiTrack:
+    """Turn sorted absolute-tick events into a MIDI track ending at its last event or `end_tick`.
 
-
-def to_delta_time(events: list[Timed], end_tick: int = 0) -> mido.MidiTrack:
-    """Turn sorted absolute-tick events into a MIDI track ending at its last event or `end_tick`."""
+    Notes skip mido's checks: the Timeline validated pitch, velocity and channel ranges already, and
+    checking a whole song's notes again would double their cost.
+    """
     track = mido.MidiTrack()
     now = 0
-    for tick, msg in events:
-        track.append(msg.copy(skip_checks=True, time=tick - now))  # checked when built
+    for order, type_, fields in events:
+        tick = order[0]
+        if type_ in _CHANNEL_TYPES:
+            track.append(mido.Message(type_, skip_checks=type_ in _NOTE_TYPES, time=tick - now, **fields))
+        else:
+            track.append(mido.MetaMessage(type_, time=tick - now, **fields))
         now = tick
     track.append(mido.MetaMessage("end_of_track", time=max(end_tick, now) - now))
     return track
 
 
-def tempo_message(point: TempoPoint) -> mido.MetaMessage:
+def tempo_event(point: TempoPoint) -> Event:
     """`set_tempo` in microseconds per quarter note, rounded from the exact bpm."""
-    return mido.MetaMessage("set_tempo", tempo=round(Fraction(60_000_000) / Fraction(point.bpm)))
+    return meta(point.tick, "set_tempo", tempo=round(Fraction(60_000_000) / Fraction(point.bpm)))
 
 
-def meter_message(meter: MeterPoint) -> mido.MetaMessage:
+def meter_event(meter: MeterPoint) -> Event:
     """`time_signature`, with the metronome clicking once per beat (per dotted beat in 6/8, 9/8 …)."""
     denominator = meter.denominator
     if denominator < 1 or denominator & (denominator - 1):
@@ -159,8 +175,8 @@ def meter_message(meter: MeterPoint) -> mido.MetaMessage:
     clocks = max(1, 96 // denominator)  # MIDI clocks (24 per quarter note) per notated beat
     if denominator >= 8 and meter.numerator % 3 == 0 and meter.numerator > 3:
         clocks *= 3  # compound meter: the felt beat is the dotted note
-    return mido.MetaMessage("time_signature", numerator=meter.numerator, denominator=denominator,
-                            clocks_per_click=clocks, notated_32nd_notes_per_beat=8)
+    return meta(meter.tick, "time_signature", numerator=meter.numerator, denominator=denominator,
+                clocks_per_click=clocks, notated_32nd_notes_per_beat=8)
 
 
 def key_name(key: KeyPoint) -> str:
