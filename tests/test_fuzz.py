@@ -90,3 +90,20 @@ def _swap_lines(draw, text):
 @given(mutated_spec())
 def test_mutated_specs_never_crash(tmp_path_factory, text):
     assert _exit_code(tmp_path_factory, text) in (0, 1)
+
+
+BUILD_FUZZ = settings(FUZZ, max_examples=max(EXAMPLES // 5, 20))
+
+
+PRACTICE = [[], ["--transpose", "-5"], ["--key", "F#"], ["--key", "Ebm"], ["--tempo", "300"], ["--count-in", "2"],
+            ["--seed", "7"], ["--mute", "drums"], ["--solo", "bass"]]
+
+
+@BUILD_FUZZ
+@given(mutated_spec(), st.sampled_from(PRACTICE))
+def test_mutated_specs_never_crash_the_arrangement(tmp_path_factory, text, options):
+    """What passes `song check` must also arrange and write MIDI: a problem found later is a diagnostic too."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    (folder / "song.song").write_text(text, encoding="utf-8")
+    args = ["build", str(folder / "song.song"), "--midi-only", "--quiet", "-o", str(folder / "out"), *options]
+    assert main(args) in (0, 1, 2)  # 2: a practice option that does not fit the song (no such track)
