@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 import os
 import shutil
 from pathlib import Path
@@ -176,8 +177,16 @@ class AudioWriter:
 
     def write(self, chunk: np.ndarray) -> None:
         """Append one (2, k) float32 chunk."""
+        self.write_frames(self.frames(chunk))
+
+    def frames(self, chunk: np.ndarray) -> np.ndarray:
+        """`chunk` in the file's sample format (`quantize`); call in file order (the dither draws in turn)."""
+        return quantize(chunk, self._args[1], self._rng)
+
+    def write_frames(self, frames: np.ndarray) -> None:
+        """Append frames made by `frames`."""
         assert self._file is not None, "AudioWriter.write outside its `with` block"
-        self._file.write(quantize(chunk, self._args[1], self._rng))
+        self._file.write(frames)
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
@@ -186,10 +195,21 @@ class AudioWriter:
 
 def write_audio(path: Path, audio: np.ndarray, rate: int, subtype: Subtype, *, container: str = "WAV",
                 seed: int = 0, chunk: int = 1 << 18) -> None:
-    """Write a whole (2, n) float32 array in chunks (so no full-size integer copy is made)."""
-    with AudioWriter(path, rate, subtype, container=container, seed=seed) as writer:
-        for start in range(0, audio.shape[1], chunk):
-            writer.write(audio[:, start:start + chunk])
+    """Write a whole (2, n) float32 array in chunks (so no full-size integer copy is made).
+
+    The next chunk is quantized on a second thread while one is encoded and written (both release the
+    GIL); only one chunk runs ahead, and the one worker takes them in order, so the dither is drawn as
+    in a plain loop.
+    """
+    starts = range(0, audio.shape[1], chunk)
+    with AudioWriter(path, rate, subtype, container=container, seed=seed) as writer, \
+            ThreadPoolExecutor(1, thread_name_prefix="quantize") as pool:
+        ahead = pool.submit(writer.frames, audio[:, :chunk]) if starts else None
+        for start in starts:
+            frames = ahead.result()
+            if start + chunk < audio.shape[1]:
+                ahead = pool.submit(writer.frames, audio[:, start + chunk:start + 2 * chunk])
+            writer.write_frames(frames)
 
 
 def _without_peak_chunk(f: soundfile.SoundFile) -> None:
