@@ -28,8 +28,9 @@ class Cascade:
     cascade on consecutive chunks gives the same output as calling it once on the whole signal.
 
     Precision: the state, which feeds back from block to block, is float64; the products that make a
-    block's output from its input and its starting state are float32 (their rounding does not feed
-    back), so the output is within ~1e-6 of the signal's scale of a float64 run, at half the cost.
+    block's output from its input and its starting state are float32, as fast again as float64 ones.
+    Their rounding does not feed back, so the output stays within 1e-5 of the signal's peak of a
+    float64 run (about -100 dB; tests hold it to scipy's float64 `sosfilt`).
     """
 
     def __init__(self, sections: np.ndarray) -> None:
