@@ -7,8 +7,8 @@ unless the spec says so, so bass and drums stay centred. The result is written t
 `reverb_send` × it feeds the reverb bus (post-fader). The reverb (pedalboard Reverb, 100 % wet) returns
 into the mix at `ReverbBus.level`. The song is mixed in chunks of 65536 samples: each chunk of every
 track is processed on two threads (pedalboard and numpy release the GIL), then summed on the calling
-thread in track order, so the output is byte-identical whatever the thread timing, and no full-length
-copy of any track is ever held.
+thread in track order while the threads go on with the next chunk, so the output is byte-identical
+whatever the thread timing, and no full-length copy of any track is ever held.
 
 Length: the music (`end_tick`) plus the longest ring-out of any track, where a track rings for its
 FluidSynth tail plus its delay echoes, plus the reverb's decay if it feeds the bus; at most 4 s. If
@@ -22,7 +22,7 @@ import hashlib
 import json
 import math
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,12 +97,24 @@ def mix_stems(timeline: Timeline, stems: list[Stem], out_dir: Path) -> Mix:
     names = _file_names([s.track.name for s in stems])
     fade = _Fade(length, round(FADE_S * rate) if capped else 0)
     with contextlib.ExitStack() as stack:
-        pool = stack.enter_context(ThreadPoolExecutor(THREADS, thread_name_prefix="mix"))
         lanes = [stack.enter_context(_Lane(timeline, stem, out_dir / "stems" / f"{name}.wav", fade))
                  for stem, name in zip(stems, names)]
+        # Entered after the lanes, so it is shut down (its running chunks finished) before they close.
+        pool = stack.enter_context(ThreadPoolExecutor(THREADS, thread_name_prefix="mix"))
         reverb = _ReverbBus(timeline.reverb, rate, fade) if _uses_reverb(timeline, stems) else None
-        for start in range(0, length, CHUNK):
-            _mix_chunk(pool, lanes, reverb, bus, start, min(start + CHUNK, length))
+        chunks = [(start, min(start + CHUNK, length)) for start in range(0, length, CHUNK)]
+        ahead = _submit_lanes(pool, lanes, *chunks[0]) if chunks else []
+        for index, (start, end) in enumerate(chunks):
+            outs = [future.result() for future in ahead]
+            # The reverb of the previous chunk first, then the next chunk's tracks: the threads work on
+            # both while this thread sums this chunk.
+            returned = pool.submit(reverb.process_pending) if reverb is not None else None
+            ahead = _submit_lanes(pool, lanes, *chunks[index + 1]) if index + 1 < len(chunks) else []
+            sends = _sum_chunk(lanes, outs, bus, start, end, sends=reverb is not None)
+            if reverb is not None and returned is not None:
+                returned.result()  # the previous chunk's reverb, which ran meanwhile
+                reverb.add_returned(bus)
+                reverb.feed(sends, start)
         if reverb is not None:
             reverb.drain(bus)
     reports = [{"track": lane.track.name, "file": f"stems/{name}.wav", "peak_dbfs": _db_or_none(lane.peak),
@@ -110,24 +122,23 @@ def mix_stems(timeline: Timeline, stems: list[Stem], out_dir: Path) -> Mix:
     return Mix(bus, reports)
 
 
-def _mix_chunk(pool: ThreadPoolExecutor, lanes: list[_Lane], reverb: _ReverbBus | None, bus: np.ndarray,
-               start: int, end: int) -> None:
-    """One chunk of every track on the two threads (with the reverb of the previous chunk), then summed.
+def _submit_lanes(pool: ThreadPoolExecutor, lanes: list[_Lane], start: int, end: int) -> list[Future]:
+    # A lane keeps state from chunk to chunk, so its next chunk is submitted only once this one is done.
+    return [pool.submit(lane.process, start, end) for lane in lanes]
+
+
+def _sum_chunk(lanes: list[_Lane], outs: list[np.ndarray], bus: np.ndarray, start: int, end: int, *,
+               sends: bool) -> np.ndarray | None:
+    """Add one chunk of every track to the bus; return the chunk's reverb sends (if `sends`).
 
     The sums are made here, in track order, so the result never depends on thread timing.
     """
-    returned = pool.submit(reverb.process_pending) if reverb is not None else None
-    outs = list(pool.map(lambda lane: lane.process(start, end), lanes))
-    if returned is not None:
-        returned.result()
-    sends = np.zeros((2, end - start), np.float32) if reverb is not None else None
+    send_bus = np.zeros((2, end - start), np.float32) if sends else None
     for lane, out in zip(lanes, outs):
         bus[:, start:end] += out
-        if sends is not None and lane.send > 0:
-            sends += lane.send * out
-    if reverb is not None:
-        reverb.add_returned(bus)
-        reverb.feed(sends, start)
+        if send_bus is not None and lane.send > 0:
+            send_bus += lane.send * out
+    return send_bus
 
 
 class _Lane:
