@@ -158,11 +158,13 @@ class _Lane:
             self._stack = stack.pop_all()
 
     def process(self, start: int, end: int) -> np.ndarray:
-        out = self.chain(self._reader.read(start, end)) * self.gains
+        out = self.chain(self._reader.read(start, end))  # a new array: scaled in place
+        out *= self.gains
         self._fade.apply(out, start)
         self._writer.write(out)
         self.peak = max(self.peak, float(out.max()), -float(out.min()))
-        self.energy += float(np.square(out, dtype=np.float64).sum())
+        flat = out.reshape(-1)
+        self.energy += float(np.dot(flat, flat))  # no float64 temporary: the mix is memory-bound
         return out
 
     def rms(self, length: int) -> float:
