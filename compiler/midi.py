@@ -6,8 +6,8 @@ import io
 import json
 import os
 from fractions import Fraction
-from pathlib import Path
 from operator import attrgetter
+from pathlib import Path
 from typing import NamedTuple
 
 import mido
