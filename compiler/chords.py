@@ -35,7 +35,7 @@ from .pitch import MINOR_MODES, NATURAL_PCS, Key, parse_note_name
 NO_CHORD = "N.C."
 
 # Canonical quality -> (intervals, tensions), in order of frequency in 1,382 jazz standards,
-# then the two spellings the issue lists without a count (sus2, madd9).
+# then the two spellings the issue lists without a count (sus2, madd9), then three more (below).
 # Tensions are what a comping player may add; they never repeat a chord tone's pitch class.
 _QUALITIES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "7": ((0, 4, 7, 10), (14, 21)),
@@ -94,6 +94,11 @@ _QUALITIES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "13#9": ((0, 4, 7, 10, 15, 21), (13, 18)),
     "sus2": ((0, 2, 7), (21,)),
     "madd9": ((0, 3, 7, 14), (17,)),
+    # Common outside the jazz count: the minor 13th, the 11th chord (its 3rd left out, as players
+    # voice it: the 11 would clash with it) and the power chord of rock charts.
+    "m13": ((0, 3, 7, 10, 14, 21), (17,)),
+    "11": ((0, 7, 10, 14, 17), (21,)),
+    "5": ((0, 7), ()),
 }
 
 
@@ -122,7 +127,10 @@ _HEADS: dict[str, _Structure] = {
     **_aliases("m9 -9 min9 mi9", "m9"),
     **_aliases("maj9 ^9 M9 ma9", "maj9"),
     **_aliases("m11 -11 min11 mi11", "m11"),
+    **_aliases("11", "11"),
     **_aliases("13", "13"),
+    **_aliases("m13 -13 min13 mi13", "m13"),
+    **_aliases("5", "5"),
     **_aliases("maj13 ^13 M13 ma13", "maj13"),
     **_aliases("dim o", "dim"),
     **_aliases("dim7 o7", "dim7"),

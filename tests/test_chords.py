@@ -72,6 +72,9 @@ QUALITIES = [
     ("13#9", (0, 4, 7, 10, 15, 21), ["13#9", "13(#9)"]),
     ("sus2", (0, 2, 7), ["sus2"]),
     ("madd9", (0, 3, 7, 14), ["madd9", "m(add9)", "-add9"]),
+    ("m13", (0, 3, 7, 10, 14, 21), ["m13", "-13", "min13"]),
+    ("11", (0, 7, 10, 14, 17), ["11"]),
+    ("5", (0, 7), ["5"]),
 ]
 ROOTS = [("Bb", 10), ("F#", 6), ("B♭", 10), ("F♯", 6)]
 QUALITY_CASES = [
@@ -314,15 +317,15 @@ ERROR_CASES = [
      "write a known quality such as 7, m7, maj7, 6, 7b9, m7b5, dim7, m"),
     ("C7(b9", "unknown chord quality '7(b9'", 1, 5, None),
     ("C7b9b9", "unknown chord quality '7b9b9'", 1, 6, None),
-    ("C5", "unknown chord quality '5'", 1, 2, None),
+    ("C4", "unknown chord quality '4'", 1, 2, None),
     ("C/H", "'H' is not a bass note", 2, 3, "write a note name A–G after '/'"),
     ("D7/", "missing bass note after '/'", 2, 3, "write a note name A–G after '/'"),
     ("Am7/Gb/F", "'Gb/F' is not a bass note", 4, 8, None),
     ("V7/x", "'x' is not a bass note", 3, 4,
      "write a note name A–G or a Roman numeral after '/'"),
     ("V7/V/", "missing bass note after '/'", 4, 5, None),
-    ("ii13", "lowercase numeral 'ii' makes a minor chord, but '13' has a major third", 0, 4,
-     "write the numeral in uppercase: 'II13'"),
+    ("ii7#9", "lowercase numeral 'ii' makes a minor chord, but '7#9' has a major third", 0, 5,
+     "write the numeral in uppercase: 'II7#9'"),
     ("IImja7", "unknown chord quality 'mja7'", 2, 6, "did you mean 'maj7'?"),
     ("bVIIx", "unknown chord quality 'x'", 4, 5, None),
 ]
@@ -355,14 +358,15 @@ def test_parse_chord_raises_only_chord_error(text):
 
 # Symbols music21 reads correctly. Left out because music21 gets them wrong or rejects them:
 # 13-chords (it adds the 11th), 13b9/13#9 (drops the alteration), maj9, maj13, maj9#11, 7alt,
-# 6/9, m(maj7), 9sus, m69, and C69 (read without its third).
+# 6/9, m(maj7), 9sus, m69, C69 (read without its third), m13, and 11 (read with the third, which
+# players leave out under the 11th).
 MUSIC21_SYMBOLS = [
     "C", "Cm", "C7", "Cm7", "Cmaj7", "C6", "Cm6", "C7b9", "Cm7b5", "Cdim7", "Cdim", "Caug", "C7#9",
     "C7#11", "C7#5", "C9", "Cm9", "Cm11", "C7b5", "Csus", "Csus4", "Csus2", "C7sus", "Cadd9",
     "Cmadd9",
     "Cmaj7#11", "C7b13", "Bb7", "Bbm7", "F#7", "F#m7", "Ebmaj7", "Abm6", "C#dim7", "Gb7", "C7#5#9",
     "C9#11", "Cm7b9", "C7b9#11", "Cø7", "C9b5", "Cmaj7#5", "C7b9b13", "C7b5#9", "C7b5b9", "Cm#5",
-    "C9#5", "C7b9#5", "C7#9#11", "Cmb6", "D7/F#", "C/E", "Fm/Ab",
+    "C9#5", "C7b9#5", "C7#9#11", "Cmb6", "D7/F#", "C/E", "Fm/Ab", "C5", "E5", "Bb5",
 ]
 
 
