@@ -209,6 +209,8 @@ def _build_args(sub: argparse.ArgumentParser) -> None:
 def _run_build(args: argparse.Namespace) -> int:
     from fractions import Fraction
 
+    if not args.midi_only:
+        _pin_blas_kernels()
     from .library import Library
     from .pipeline import BuildOptions, FrontOptions, build
 
@@ -237,6 +239,27 @@ def _run_build(args: argparse.Namespace) -> int:
             options.progress.close()
     print(f"wrote {out}/")
     return EXIT_OK
+
+
+def _pin_blas_kernels() -> None:
+    """Use numpy's BLAS in its Haswell (AVX2 + FMA) kernels wherever the CPU has those instructions.
+
+    The audio filters are matrix products, and BLAS picks its kernels by CPU; two kernels may round
+    the last bit differently, so without the pin one song would give different audio bytes on, say,
+    an AVX-512 laptop and an AVX2 CI runner. Set before numpy is imported; a CPU without AVX2 (or
+    another architecture) keeps BLAS's own choice.
+    """
+    if {"avx2", "fma"} <= cpu_flags():
+        os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+
+
+def cpu_flags() -> set[str]:
+    """The CPU's feature flags as Linux lists them (empty elsewhere)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            return next((set(line.split(":", 1)[1].split()) for line in info if line.startswith("flags")), set())
+    except OSError:
+        return set()
 
 
 def _practice_key(text: str):

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
 
-from compiler.cli import main
+from compiler.cli import cpu_flags, main
 from compiler.library import Library
 from compiler.pipeline import build, front_end
 from compiler.source import Source
 from compiler.timeline import TempoMap
 
-from conftest import SPECS
+from conftest import ROOT, SPECS
 from test_audio_master import ffmpeg_ebur128
 
 MAX_TAIL_S = 4.0
@@ -95,6 +98,20 @@ def test_building_twice_gives_identical_files(tmp_path):
     names = ["song.mid", "report.json", first["master"]["file"]] + [s["file"] for s in first["stems"]]
     for name in names:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+@pytest.mark.skipif(not {"avx2", "fma"} <= cpu_flags(), reason="the pin applies to CPUs with AVX2 and FMA")
+def test_cli_build_pins_blas_kernels_before_numpy_loads(tmp_path):
+    """`song build` must give the bytes of a build forced onto the pinned kernels: the pin is set in
+    time (before numpy loads), so the machine's own kernel choice cannot change the audio."""
+    spec = next(s for s in SPECS if s.stem == "funk_vamp")
+    masters = []
+    for name, extra in (("default", {}), ("forced", {"OPENBLAS_CORETYPE": "Haswell"})):
+        env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"} | extra
+        subprocess.run([sys.executable, "-m", "compiler", "build", str(spec), "-o", str(tmp_path / name), "--quiet"],
+                       check=True, env=env, cwd=ROOT, capture_output=True)
+        masters.append((tmp_path / name / "master.wav").read_bytes())
+    assert masters[0] == masters[1]
 
 
 def test_cli_build_names_the_folder_and_reports_a_missing_soundfont(tmp_path, capsys):
