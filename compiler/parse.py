@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, v_args
+from lark.tree import Meta
 from lark.indenter import DedentError, Indenter
 
 from . import syntax as S
@@ -308,10 +309,13 @@ class ToSyntax(Transformer):
     def mix(self, children: list) -> S.Mix:
         return S.Mix(lines=tuple(children), span=children[0].span)
 
-    def master(self, children: list) -> S.Master:
+    @v_args(meta=True)
+    def master(self, meta: Meta, children: list) -> S.Master:
+        # Anchored on the keyword itself: a bare `master` line has no other token to point at.
         words, lines = self._split(children)
-        anchor = (words or lines)[0].span if (words or lines) else None
-        return S.Master(values=tuple(words), lines=tuple(lines), span=anchor)
+        keyword = Span(self.path, meta.line, meta.column, meta.line, meta.column + len("master"),
+                       meta.start_pos, meta.start_pos + len("master"))
+        return S.Master(values=tuple(words), lines=tuple(lines), span=keyword)
 
     def pattern(self, children: list) -> S.Pattern:
         name = self._word(children[0])

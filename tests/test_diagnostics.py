@@ -131,6 +131,9 @@ BAD_INPUTS = [
      ('E080', 'song.song', 4, 8)),
     ('loudness_range', 'style jazz.swing\nsection A\n  | C |\nmaster\n  loudness -50 LUFS\n', None,
      ('E012', 'song.song', 5, 12)),
+    # A bare `master` line (no preset, no block) is still a master: a second one is a duplicate.
+    ('bare_master_twice', 'master\n# note\nstyle jazz.swing\nsection A\n  | C |\nmaster\n  loudness -16 LUFS\n', None,
+     ('E013', 'song.song', 6, 1)),
     ('bad_format', 'style jazz.swing\nsection A\n  | C |\nmaster\n  format mp3 24bit\n', None,
      ('E080', 'song.song', 5, 10)),
     ('use_missing', 'use "nothere.song"\n', None,
