@@ -35,7 +35,7 @@ from .pitch import MINOR_MODES, NATURAL_PCS, Key, parse_note_name
 NO_CHORD = "N.C."
 
 # Canonical quality -> (intervals, tensions), in order of frequency in 1,382 jazz standards,
-# then the two spellings the issue lists without a count (sus2, madd9), then three more (below).
+# then the two spellings the issue lists without a count (sus2, madd9), then four more (below).
 # Tensions are what a comping player may add; they never repeat a chord tone's pitch class.
 _QUALITIES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "7": ((0, 4, 7, 10), (14, 21)),
@@ -95,10 +95,11 @@ _QUALITIES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "sus2": ((0, 2, 7), (21,)),
     "madd9": ((0, 3, 7, 14), (17,)),
     # Common outside the jazz count: the minor 13th, the 11th chord (its 3rd left out, as players
-    # voice it: the 11 would clash with it) and the power chord of rock charts.
+    # voice it: the 11 would clash with it), the power chord of rock charts, and m7#5.
     "m13": ((0, 3, 7, 10, 14, 21), (17,)),
     "11": ((0, 7, 10, 14, 17), (21,)),
     "5": ((0, 7), ()),
+    "m7#5": ((0, 3, 8, 10), (14, 17)),
 }
 
 

@@ -234,12 +234,12 @@ def ii_v_i_song(voicing: str | None = None) -> str:
 
 # -- acceptance 1 and 2: the bass on the roots, the comping on chord tones --------------------------
 
-NEW_QUALITIES = "section A\n  | C5 F5 | G5 C5 | Dm13 | G11 | Cm13 | F11 | Bb5 | Eb5 |\n"
+NEW_QUALITIES = "section A\n  | C5 F5 | G5 C5 | Dm13 | G11 | Cm13 Cm7#5 | F11 | Bb5 | Eb5 |\n"
 
 SONGS = {
     "autumn (jazz.swing)": AUTUMN,
-    "power, 11 and m13 chords, rock": styled("test.rock", NEW_QUALITIES, form="A A"),
-    "power, 11 and m13 chords, jazz.swing": styled("jazz.swing", NEW_QUALITIES, form="A A"),
+    "power, 11, m13 and m7#5 chords, rock": styled("test.rock", NEW_QUALITIES, form="A A"),
+    "power, 11, m13 and m7#5 chords, jazz.swing": styled("jazz.swing", NEW_QUALITIES, form="A A"),
     "hard chart, jazz.swing": styled("jazz.swing"),
     "bossa": styled("test.bossa"),
     "funk": styled("test.funk", extra="arrange\n  B f build\n"),
