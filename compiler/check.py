@@ -64,8 +64,10 @@ def _check_melody(track: ir.TrackDef, melodies: dict[str, ir.MelodyDef], sink: D
 def _check_one_drum_kit(song: ir.Song, sink: DiagnosticSink) -> None:
     # General MIDI has one drum channel, and a program change there sets the kit of every drum track.
     kits = [t for t in song.tracks if t.is_drums]
+    if not kits:
+        return
+    first = kits[0]
     for track in kits[1:]:
-        first = kits[0]
         if (track.bank, track.program) != (first.bank, first.program) and track.span is not None:
             sink.error("E046", f"track `{track.name}` plays {track.instrument} but `{first.name}` plays "
                        f"{first.instrument}; a song has one drum kit (MIDI has one drum channel)", track.span,

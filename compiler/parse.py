@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, v_args
-from lark.tree import Meta
 from lark.indenter import DedentError, Indenter
+from lark.tree import Meta
 
 from . import syntax as S
 from .errors import Diagnostic, ParseError
