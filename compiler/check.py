@@ -8,14 +8,14 @@ from .instruments import ChannelsFull, allocate_channels
 from .suggest import suggestion_text
 
 
-def check(song: ir.Song) -> ir.Song:
+def check(song: ir.Song, sink: DiagnosticSink | None = None) -> ir.Song:
     """Every track's pattern and melody exist and fit its role; melodies fit their sections; the band
-    fits MIDI's channels (one drum kit, at most 15 other sounds).
+    fits MIDI's channels (one drum kit, at most 15 other sounds). Warnings stay in `sink`.
 
     Raises:
-        ResolveError: with every problem found.
+        ResolveError: with every problem found (and the warnings already in `sink`).
     """
-    sink = DiagnosticSink()
+    sink = sink if sink is not None else DiagnosticSink()
     melodies = {m.name: m for m in song.melodies}
     for track in song.tracks:
         _check_pattern(song, track, sink)
@@ -104,5 +104,5 @@ def _check_unused_melodies(song: ir.Song, sink: DiagnosticSink) -> None:
     used = {t.melody for t in song.tracks}
     for melody in song.melodies:
         if melody.name not in used and melody.span is not None:
-            sink.error("E044", f"melody `{melody.name}` is not played by any track", melody.span,
-                       f"add a track: `track lead alto_sax melody {melody.name}`")
+            sink.warning("W002", f"melody `{melody.name}` is not played by any track", melody.span,
+                         f"add a track: `track lead alto_sax melody {melody.name}`")

@@ -72,19 +72,32 @@ def _read_source(path: str) -> Source:
 
 
 def report_diagnostics(diagnostics: list[Diagnostic], sources: dict[str, Source], fmt: str) -> None:
-    """Print diagnostics on stderr (human) or stdout (json)."""
+    """Print diagnostics on stderr (human, with a count of errors and warnings) or stdout (json)."""
     if fmt == "json":
         print(json.dumps([to_json(d) for d in diagnostics], indent=2))
         return
     for diag in diagnostics:
         print(render_human(diag, sources), file=sys.stderr)
-    errors = sum(1 for d in diagnostics if d.severity == "error")
-    if errors:
-        print(f"{errors} error{'s' if errors != 1 else ''}", file=sys.stderr)
+    counts = [_plural(sum(1 for d in diagnostics if d.severity == severity), severity)
+              for severity in ("error", "warning")]
+    if diagnostics:
+        counted = ", ".join(count for count in counts if not count.startswith("0 "))
+        print(f"{counted}; `song explain {diagnostics[0].code}` explains a code", file=sys.stderr)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def exit_status(diagnostics: list[Diagnostic], deny_warnings: bool = False) -> int:
+    """1 if there is an error (or, with --deny-warnings, a warning), else 0."""
+    if any(d.severity == "error" or deny_warnings for d in diagnostics):
+        return EXIT_DIAGNOSTICS
+    return EXIT_OK
 
 
 def compile_front(path: str, options=None):
-    """Read and check one file: (song or None, diagnostics, sources)."""
+    """Read and check one file: (song or None, its diagnostics — errors, or the song's warnings, sources)."""
     from .library import Library
     from .pipeline import FrontOptions, front_end
 
@@ -92,28 +105,40 @@ def compile_front(path: str, options=None):
     library = Library()
     sources = {source.path: source}
     try:
-        song = front_end(source, library, options or FrontOptions())
+        checked = front_end(source, library, options or FrontOptions())
     except SongError as err:
         sources.update(library.sources)
         return None, err.diagnostics, sources
-    return song, [], sources
+    sources.update(library.sources)
+    return checked.song, list(checked.warnings), sources
 
 
 # -- commands --------------------------------------------------------------------------------------
+def _deny_warnings(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--deny-warnings", action="store_true", help="treat warnings as errors (exit 1)")
+
+
 def _check_args(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("files", nargs="+", metavar="FILE")
     sub.add_argument("--format", choices=("human", "json"), default="human")
+    _deny_warnings(sub)
 
 
 def _run_check(args: argparse.Namespace) -> int:
     all_diagnostics: list[Diagnostic] = []
     sources: dict[str, Source] = {}
+    unreadable = False
     for path in args.files:
-        _, diagnostics, file_sources = compile_front(path)
+        try:
+            _, diagnostics, file_sources = compile_front(path)
+        except UsageError as err:  # reported, and the other files are still checked
+            print(f"song: {err}", file=sys.stderr)
+            unreadable = True
+            continue
         all_diagnostics += diagnostics
         sources.update(file_sources)
     report_diagnostics(all_diagnostics, sources, args.format)
-    return EXIT_DIAGNOSTICS if all_diagnostics else EXIT_OK
+    return EXIT_USAGE if unreadable else exit_status(all_diagnostics, args.deny_warnings)
 
 
 def _ir_args(sub: argparse.ArgumentParser) -> None:
@@ -128,6 +153,8 @@ def _run_ir(args: argparse.Namespace) -> int:
     if song is None:
         report_diagnostics(diagnostics, sources, args.format)
         return EXIT_DIAGNOSTICS
+    if diagnostics and args.format == "human":  # warnings; the JSON on stdout is the song's
+        report_diagnostics(diagnostics, sources, "human")
     print(ir_json(song))
     return EXIT_OK
 
@@ -204,6 +231,7 @@ def _build_args(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--format", choices=("wav", "flac"), help="master file format")
     sub.add_argument("--soundfont", type=Path, metavar="PATH", help="General MIDI SoundFont (.sf2)")
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
+    _deny_warnings(sub)
 
 
 def _run_build(args: argparse.Namespace) -> int:
@@ -212,7 +240,7 @@ def _run_build(args: argparse.Namespace) -> int:
     if not args.midi_only:
         _pin_blas_kernels()
     from .library import Library
-    from .pipeline import BuildOptions, FrontOptions, build
+    from .pipeline import BuildOptions, FrontOptions, build, front_end
 
     source = _read_source(args.file)
     if args.tempo is not None and not 20 <= args.tempo <= 400:
@@ -225,7 +253,13 @@ def _run_build(args: argparse.Namespace) -> int:
                            soundfont=args.soundfont, progress=None if args.quiet else ProgressBar())
     library = Library()
     try:
-        build(source, library, out, options)
+        checked = front_end(source, library, front)
+        if checked.warnings:
+            report_diagnostics(list(checked.warnings), {source.path: source, **library.sources}, "human")
+        if checked.warnings and args.deny_warnings:
+            print("song: nothing built: --deny-warnings makes warnings errors", file=sys.stderr)
+            return EXIT_DIAGNOSTICS
+        build(source, library, out, options, checked)
     except SongError as err:
         report_diagnostics(err.diagnostics, {source.path: source, **library.sources}, "human")
         return EXIT_DIAGNOSTICS
@@ -294,6 +328,31 @@ class ProgressBar:
             print(file=sys.stderr)
 
 
+def _explain_args(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("code", nargs="?", metavar="CODE", help="a diagnostic code such as E021 (none: list them)")
+
+
+def _run_explain(args: argparse.Namespace) -> int:
+    from .errors import CODES, RETIRED
+    from .explain import explanations
+    from .suggest import suggestion_text
+
+    entries = explanations()
+    if args.code is None:
+        for code, title in CODES.items():
+            print(f"{code}  {title}")
+        return EXIT_OK
+    code = args.code.strip().upper()
+    if code in RETIRED:
+        print(f"{code} is no longer reported ({RETIRED[code]})")
+        return EXIT_OK
+    if code not in entries:
+        hint = suggestion_text(code, entries) or "`song explain` lists the codes"
+        raise UsageError(f"no diagnostic code {args.code}; {hint}")
+    print(entries[code].as_text(), end="")
+    return EXIT_OK
+
+
 def _analyze_args(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("midi", metavar="MIDI", help="a song.mid written by `song build` (report.json beside it)")
 
@@ -315,6 +374,7 @@ _COMMANDS = (
     ("styles", "list the bundled styles", _run_styles),
     ("build", "compile a song into MIDI, stems, a mastered mix and a report", _run_build),
     ("analyze", "measure an arrangement: bass on roots, chord tones, voice leading, swing", _run_analyze),
+    ("explain", "explain a diagnostic code, with an example and the fix", _run_explain),
 )
 _ARGUMENTS = {"check": _check_args, "ir": _ir_args, "fmt": _fmt_args, "styles": _styles_args,
-              "build": _build_args, "analyze": _analyze_args}
+              "build": _build_args, "analyze": _analyze_args, "explain": _explain_args}

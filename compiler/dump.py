@@ -22,7 +22,7 @@ def dump_song(song: ir.Song) -> str:
     >>> from compiler.library import Library
     >>> from compiler.pipeline import front_end
     >>> text = "style jazz.swing\\nkey F\\nsection A\\n  | ii7 V7 | I . . vi7 |\\n"
-    >>> print(dump_song(front_end(Source("t.song", text), Library())).splitlines()[3])
+    >>> print(dump_song(front_end(Source("t.song", text), Library()).song).splitlines()[3])
     bar 2 A1 4/4 F major 140: F@0+3 Dm7@3+1
     """
     lines = [f"song {song.title!r} tempo {_q(song.tempo)} key {song.key.tonic} {song.key.mode} "

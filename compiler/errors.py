@@ -23,7 +23,6 @@ CODES: dict[str, str] = {
     "E022": "`%` or `.` with nothing to repeat",
     "E023": "bad ending",
     "E030": "undefined section",
-    "E031": "unused section",
     "E032": "bad form",
     "E040": "unknown instrument",
     "E041": "unknown pattern",
@@ -40,9 +39,25 @@ CODES: dict[str, str] = {
     "E070": "unknown arrangement mark",
     "E080": "bad mix or master setting",
     "E090": "file not found",
+    # Warnings: the song is valid and builds, but probably not as meant. Exit 0 unless --deny-warnings.
+    "W001": "unused section",
+    "W002": "unused melody",
+    "W003": "empty song",
+    "W004": "stop or break longer than its pass",
+    "W005": "a mark given twice on one arrange line",
+}
+
+# Codes no longer reported, and what reports the situation now; never reused for anything else.
+RETIRED: dict[str, str] = {
+    "E031": "unused section: now warning W001",
 }
 
 Severity = Literal["error", "warning"]
+
+
+def severity_of(code: str) -> Severity:
+    """`W` codes are warnings, every other code is an error."""
+    return "warning" if code.startswith("W") else "error"
 
 
 @dataclass(frozen=True)
@@ -90,17 +105,37 @@ class RenderError(Exception):
 
 @dataclass
 class DiagnosticSink:
-    """Collects diagnostics so a stage can report every problem of a file in one run."""
+    """Collects diagnostics so a stage can report every problem of a file in one run.
+
+    One sink may be shared by the stages of the front end (`pipeline.front_end`), so warnings found by
+    any stage reach the caller with the song.
+    """
 
     items: list[Diagnostic] = field(default_factory=list)
 
     def error(self, code: str, message: str, span: Span, help: str | None = None,
               notes: tuple[tuple[Span, str], ...] = ()) -> None:
-        assert code in CODES, code
+        """Something the song must not say (an `E` code); the stage raises at its end."""
+        assert code in CODES and severity_of(code) == "error", code
         self.items.append(Diagnostic(code, message, span, help, notes))
 
+    def warning(self, code: str, message: str, span: Span, help: str | None = None,
+                notes: tuple[tuple[Span, str], ...] = ()) -> None:
+        """Something valid but suspicious (a `W` code); the song still builds."""
+        assert code in CODES and severity_of(code) == "warning", code
+        self.items.append(Diagnostic(code, message, span, help, notes, "warning"))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
     def raise_if_any(self, kind: type[SongError] = ResolveError) -> None:
-        if self.items:
+        """Raise `kind` with every diagnostic (warnings too) if there is an error; warnings alone stay."""
+        if self.errors:
             raise kind(self.items)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable
 
 from . import ir
 from .check import check
+from .errors import Diagnostic, DiagnosticSink
 from .library import Library
 from .parse import parse
 from .pitch import Key
@@ -54,21 +55,34 @@ class BuildOptions:
     progress: Callable[[float], None] | None = field(default=None, compare=False)
 
 
-def front_end(source: Source, library: Library, options: FrontOptions = FrontOptions()) -> ir.Song:
-    """Source -> checked ir.Song. Raises SongError with every diagnostic found."""
+@dataclass(frozen=True)
+class Checked:
+    """What the front end gives: the checked song, and the warnings any stage found on the way."""
+
+    song: ir.Song
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+def front_end(source: Source, library: Library, options: FrontOptions = FrontOptions()) -> Checked:
+    """Source -> checked ir.Song and its warnings. Raises SongError with every diagnostic found
+    (errors, and the warnings found before them)."""
+    sink = DiagnosticSink()                                                           # shared by the stages
     tree = parse(source)                                                              # syntax.SongFile
-    song = resolve(tree, library, transpose=options.transpose, tempo=options.tempo, key=options.key)  # ir.Song
-    return check(song)                                                                # ir.Song
+    song = resolve(tree, library, sink, transpose=options.transpose, tempo=options.tempo, key=options.key)
+    song = check(song, sink)                                                          # ir.Song
+    return Checked(song, tuple(sorted(sink.warnings, key=Diagnostic.sort_key)))
 
 
-def build(source: Source, library: Library, out_dir: Path, options: BuildOptions = BuildOptions()) -> dict:
+def build(source: Source, library: Library, out_dir: Path, options: BuildOptions = BuildOptions(),
+          checked: Checked | None = None) -> dict:
     """Compile one song into `out_dir`: song.mid, report.json and, unless MIDI-only, stems and master.
+    `checked` is the song's front end if the caller has run it already (to show its warnings first).
 
     Returns the report that was written. Every file is written atomically.
     """
     from .report import write_report
 
-    song = front_end(source, library, options.front)                           # ir.Song
+    song = (checked or front_end(source, library, options.front)).song          # ir.Song
     song = _with_format(song, options.format)
     out_dir.mkdir(parents=True, exist_ok=True)
     if options.midi_only:

@@ -169,7 +169,7 @@ def build(tmp_path: Path, text: str, options: ArrangeOptions = ArrangeOptions(),
     (tmp_path / "styles.song").write_text(STYLES, encoding="utf-8")
     path = tmp_path / "song.song"
     path.write_text(text, encoding="utf-8")
-    song = front_end(Source(str(path), text), Library(), front)
+    song = front_end(Source(str(path), text), Library(), front).song
     timeline = arrange(song, options)
     midi = to_midi(timeline)
     report = midi_report(timeline, source=str(path), key=f"{song.key.tonic} {song.key.mode}", tempo=float(song.tempo))
@@ -337,7 +337,7 @@ from compiler.midi import to_midi
 from compiler.pipeline import FrontOptions, front_end
 from compiler.source import Source
 path = sys.argv[1]
-song = front_end(Source(path, open(path, encoding="utf-8").read()), Library())
+song = front_end(Source(path, open(path, encoding="utf-8").read()), Library()).song
 buffer = io.BytesIO()
 to_midi(arrange(song, ArrangeOptions(count_in=1))).save(file=buffer)
 print(hashlib.sha256(buffer.getvalue()).hexdigest())

@@ -24,7 +24,7 @@ SPECS = sorted((Path(__file__).resolve().parents[1] / "specs").glob("*.song"))
 
 @pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
 def test_spec_arranges(path: Path) -> None:
-    song = front_end(Source(str(path), path.read_text(encoding="utf-8")), Library())
+    song = front_end(Source(str(path), path.read_text(encoding="utf-8")), Library()).song
     timeline = arrange(song)
     assert timeline.model_dump() == arrange(song).model_dump()
     assert timeline.end_tick > 0 and all(t.notes for t in timeline.tracks if not t.muted and t.role != "melody")

@@ -75,7 +75,7 @@ def test_report_duration_follows_the_tempo_map(built):
     _, report = built(spec)
     from compiler.arrange import arrange
 
-    timeline = arrange(front_end(Source.read(spec), Library()))
+    timeline = arrange(front_end(Source.read(spec), Library()).song)
     assert report["duration_s"] == pytest.approx(TempoMap(timeline.tempos).seconds(timeline.end_tick), abs=1e-3)
 
 
@@ -83,7 +83,7 @@ def test_report_duration_follows_the_tempo_map(built):
 def test_forte_sections_are_at_least_2_lu_louder_than_mezzo_piano(name, built):
     spec = next(s for s in SPECS if s.stem == name)
     _, report = built(spec)
-    song = front_end(Source.read(spec), Library())
+    song = front_end(Source.read(spec), Library()).song
     loudness = {"f": [], "mp": []}
     for played, section in zip(song.passes, report["sections"], strict=True):
         if played.marks.dynamic in loudness and section["short_term_lufs"] is not None:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from compiler.cli import compile_front, main
+from compiler.errors import severity_of
 
 # (name, song text, text of lib.song beside it or None, (code, file, line, column) of the first diagnostic)
 BAD_INPUTS = [
@@ -73,7 +74,7 @@ BAD_INPUTS = [
     ('undefined_section', 'style jazz.swing\nsection A\n  | C |\nform A B\n', None,
      ('E030', 'song.song', 4, 8)),
     ('unused_section', 'style jazz.swing\nsection A\n  | C |\nsection B\n  | F |\nform A\n', None,
-     ('E031', 'song.song', 4, 9)),
+     ('W001', 'song.song', 4, 9)),
     ('duplicate_section', 'style jazz.swing\nsection A\n  | C |\nsection A\n  | F |\n', None,
      ('E013', 'song.song', 4, 9)),
     ('repeat_zero', 'style jazz.swing\nsection A\n  | C |\nform A x0\n', None,
@@ -115,7 +116,17 @@ BAD_INPUTS = [
     ('bad_duration', 'style jazz.swing\nsection A\n  | C |\ntrack lead alto_sax melody m\nmelody m\n  | G4/3 A4 |\n', None,
      ('E050', 'song.song', 6, 5)),
     ('unused_melody', 'style jazz.swing\nsection A\n  | C |\nmelody m\n  | G4/1 |\n', None,
-     ('E044', 'song.song', 4, 8)),
+     ('W002', 'song.song', 4, 8)),
+    ('empty_song', 'title "Blue Monk"\ntempo 120\n', None,
+     ('W003', 'song.song', 1, 1)),
+    ('stop_longer_than_pass', 'style jazz.swing\nsection A\n  | C | F | G7 | C |\narrange\n  A mf stop 8\n', None,
+     ('W004', 'song.song', 5, 8)),
+    ('break_longer_than_last_pass', 'style jazz.swing\nsection A\n  | C | F |\nform A A\narrange\n  last A break 3\n', None,
+     ('W004', 'song.song', 6, 10)),
+    ('two_dynamics', 'style jazz.swing\nsection A\n  | C |\narrange\n  A mp f\n', None,
+     ('W005', 'song.song', 5, 8)),
+    ('tempo_twice_on_a_line', 'style jazz.swing\nsection A\n  | C |\narrange\n  A tempo 100 mf tempo 120\n', None,
+     ('W005', 'song.song', 5, 18)),
     ('second_drum_kit', 'style pop.eighths\nsection A\n  | C |\ntrack perc power_kit\n', None,
      ('E046', 'song.song', 4, 7)),
     # pop.eighths brings drums, bass, piano and guitar: t12 would be the 16th melodic sound.
@@ -165,8 +176,9 @@ def _write_case(tmp_path, song: str, lib: str | None):
 def test_bad_input_is_located(tmp_path, name, song, lib, expected):
     path = _write_case(tmp_path, song, lib)
     result, diagnostics, _ = compile_front(str(path))
-    assert result is None
-    first = diagnostics[0]
+    severity = severity_of(expected[0])
+    assert (result is None) == (severity == "error"), "errors stop the song, warnings do not"
+    first = next(d for d in diagnostics if d.severity == severity)
     assert (first.code, first.span.path.split("/")[-1], first.span.line, first.span.col) == expected
     assert first.help, "every diagnostic says what to write instead"
 
@@ -230,3 +242,55 @@ def test_internal_error_is_one_line(tmp_path, capsys, monkeypatch):
     good = _write_case(tmp_path, "tempo 120\n", None)
     assert main(["check", str(good)]) == 3
     assert capsys.readouterr().err == "internal error: ValueError: synthetic failure\n"
+
+
+WARNED = "style jazz.swing\nsection A\n  | C | F |\nsection B\n  | G7 |\nform A A\n"
+
+
+def test_warnings_do_not_fail_a_check_unless_denied(tmp_path, capsys):
+    path = _write_case(tmp_path, WARNED, None)
+    assert main(["check", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert f"{path}:4:9: warning[W001]: section `B` is never played" in err
+    assert "1 warning; `song explain W001` explains a code" in err
+    assert main(["check", "--deny-warnings", str(path)]) == 1
+    assert main(["check", "--format", "json", str(path)]) == 0
+    (record,) = json.loads(capsys.readouterr().out)
+    assert (record["code"], record["severity"], record["line"], record["column"]) == ("W001", "warning", 4, 9)
+
+
+def test_errors_and_warnings_are_counted_apart(tmp_path, capsys):
+    path = _write_case(tmp_path, WARNED.replace("| G7 |", "| G7 |\n  | Hm |"), None)
+    assert main(["check", str(path)]) == 1
+    assert "1 error, 1 warning;" in capsys.readouterr().err
+
+
+def test_build_shows_warnings_and_deny_warnings_builds_nothing(tmp_path, capsys):
+    path = _write_case(tmp_path, WARNED, None)
+    out = tmp_path / "out"
+    assert main(["build", str(path), "--midi-only", "--quiet", "-o", str(out), "--deny-warnings"]) == 1
+    assert "warning[W001]" in capsys.readouterr().err and not out.exists()
+    assert main(["build", str(path), "--midi-only", "--quiet", "-o", str(out)]) == 0
+    assert "warning[W001]" in capsys.readouterr().err and (out / "song.mid").is_file()
+
+
+def test_a_missing_file_among_several_is_reported_and_the_rest_checked(tmp_path, capsys):
+    good = _write_case(tmp_path, "style jazz.swing\nsection A\n  | C |\n", None)
+    bad = tmp_path / "bad.song"
+    bad.write_text("tempo 500\n", encoding="utf-8")
+    missing = tmp_path / "missing.song"
+    assert main(["check", str(good), str(missing), str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"song: no such file: {missing}" in err and "error[E012]" in err
+    assert main(["check", "--format", "json", str(missing), str(bad), str(good)]) == 2
+    captured = capsys.readouterr()
+    assert [r["code"] for r in json.loads(captured.out)] == ["E012"]
+    assert "no such file" in captured.err
+
+
+def test_a_warning_points_at_the_first_place_too(tmp_path):
+    path = _write_case(tmp_path, "style jazz.swing\nsection A\n  | C |\narrange\n  A mp f\n", None)
+    _, (diag,), _ = compile_front(str(path))
+    (span, note), = diag.notes
+    assert (diag.code, span.line, span.col, note) == ("W005", 5, 5, "first given here: `mp`")
+    assert diag.message == "two dynamics on one line, `mp` and `f`; `f` is used"

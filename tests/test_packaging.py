@@ -18,6 +18,7 @@ def test_installed_package_finds_grammar_and_stdlib(tmp_path):
                     "--target", str(target), str(checkout)], check=True, capture_output=True, cwd=tmp_path)
     assert (target / "compiler" / "grammar" / "song.lark").is_file()
     assert (target / "compiler" / "stdlib" / "jazz.song").is_file()
+    assert (target / "compiler" / "docs" / "diagnostics.md").is_file()
     song = tmp_path / "tune.song"
     song.write_text("style jazz.swing\nsection A\n  | Cm7 F7 | Bbmaj7 |\n", encoding="utf-8")
     # -S skips site-packages' .pth files, so the editable install of this checkout cannot answer for
@@ -25,6 +26,7 @@ def test_installed_package_finds_grammar_and_stdlib(tmp_path):
     probe = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import compiler; "
              "assert compiler.__file__.startswith(sys.argv[1]), compiler.__file__; "
              "from compiler.cli import main; main(['build', sys.argv[3], '--midi-only', '--quiet', '-o', 'out']); "
+             "assert main(['explain', 'E021']) == 0; "
              "sys.exit(main(['check', sys.argv[3]]))")
     site = next(p for p in sys.path if p.endswith("site-packages"))
     done = subprocess.run([sys.executable, "-S", "-c", probe, str(target), site, str(song)],

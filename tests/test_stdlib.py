@@ -37,7 +37,7 @@ def _style_meters() -> dict[str, str]:
 
 def _style(name: str) -> ir.StyleDef:
     text = f'title "t"\nstyle {name}\nsection A\n  | C |\n'
-    return front_end(Source(f"{name}.song", text), Library()).style
+    return front_end(Source(f"{name}.song", text), Library()).song.style
 
 
 def smoke_text(name: str, meter: str) -> str:
@@ -62,7 +62,7 @@ def smoke_song(name: str, meter: str, folder: Path) -> ir.Song:
     path = folder / f"smoke_{name.replace('.', '_')}.song"
     text = smoke_text(name, meter)
     path.write_text(text, encoding="utf-8")
-    return front_end(Source(str(path), text), Library())
+    return front_end(Source(str(path), text), Library()).song
 
 
 # -- the files ------------------------------------------------------------------------------------

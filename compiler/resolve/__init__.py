@@ -47,11 +47,12 @@ class Header:
     uses: list[tuple[str, Span]] = field(default_factory=list)
 
 
-def resolve(tree: S.SongFile, library: Library, *, transpose: int = 0, tempo: Fraction | None = None,
-            key: Key | None = None) -> ir.Song:
+def resolve(tree: S.SongFile, library: Library, sink: DiagnosticSink | None = None, *, transpose: int = 0,
+            tempo: Fraction | None = None, key: Key | None = None) -> ir.Song:
     """Resolve a parsed song. `transpose`/`tempo` are practice overrides (semitones, BPM); a practice
-    `key` replaces `transpose` with the short way from the written key to it."""
-    sink = DiagnosticSink()
+    `key` replaces `transpose` with the short way from the written key to it. Diagnostics go to `sink`
+    (warnings stay there for the caller); errors are raised as one `ResolveError`."""
+    sink = sink if sink is not None else DiagnosticSink()
     header = _read_header(tree, sink)
     written = header.values.get("key", DEFAULT_KEY)
     if key is not None:
@@ -73,6 +74,7 @@ def resolve(tree: S.SongFile, library: Library, *, transpose: int = 0, tempo: Fr
     song_tempo = tempo or header.values.get("tempo", style.tempo)
     passes, bars = played_bars(plans, marks, song_tempo, transpose)
     _unused_sections(sections, slots, sink)
+    _empty_song(tree, bars, sink)
     mix, master = _single(tree, S.Mix, sink), _single(tree, S.Master, sink)
     reverb = read_mix(mix, states, band_sink) if mix else ir.ReverbBus()
     song = ir.Song(
@@ -233,8 +235,19 @@ def _unused_sections(sections: dict[str, ir.SectionDef], slots, sink: Diagnostic
     played = {slot.label for slot in slots}
     for label, section in sections.items():
         if label not in played:
-            sink.error("E031", f"section `{label}` is never played", section.span,
-                       f"add `{label}` to the `form` line, or delete the section")
+            sink.warning("W001", f"section `{label}` is never played", section.span,
+                         f"add `{label}` to the `form` line, or delete the section")
+
+
+def _empty_song(tree: S.SongFile, bars: tuple[ir.PlayedBar, ...], sink: DiagnosticSink) -> None:
+    """A song with nothing to play builds an empty file. A file of styles only is a library, not a song;
+    a song whose sections or form are broken has errors that say so."""
+    if bars or sink.errors or _of(tree, S.StyleDef) or _of(tree, S.Section):
+        return
+    form = next(iter(_of(tree, S.Form)), None)
+    where = form.span if form is not None else Span(tree.path, 1, 1, 1, 2, 0, 1)
+    sink.warning("W003", "the song has no bars to play", where,
+                 "add a section with bars, e.g. `section A` with `  | C | G7 |` under it")
 
 
 def _patterns(tree: S.SongFile, sink: DiagnosticSink) -> tuple[ir.PatternDef, ...]:

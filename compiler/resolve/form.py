@@ -62,24 +62,27 @@ class Chart:
         return self.sections.get(label) or self.style_sections.get(label)
 
 
-def read_marks(line: S.OptionLine, sink: DiagnosticSink, track_names: set[str]) -> tuple[str, str | None, ir.Marks, Span]:
-    """`last C ff stop 2` -> ("C", "last", Marks(dynamic="ff", stop=2), span of C)."""
+def read_marks(line: S.OptionLine, sink: DiagnosticSink, track_names: set[str]) -> tuple[str, str | None, ir.Marks, Span, dict[str, Span]]:
+    """`last C ff stop 2` -> ("C", "last", Marks(dynamic="ff", stop=2), span of C, where each mark is written)."""
     words = Words(line.values, sink, line.name.span)
     which, label = None, line.name
     if line.name.text in PASS_WORDS:
         which = line.name.text
         label = words.name("a section label", f"{which} A f")
         if label is None:
-            return "", None, ir.Marks(), line.name.span
+            return "", None, ir.Marks(), line.name.span, {}
     fields: dict = {}
+    where: dict[str, Span] = {}
     while not words.done():
-        _read_mark(words, sink, fields, track_names)
-    return label.text, which, ir.Marks(**fields, span=line.span), label.span
+        _read_mark(words, sink, fields, where, track_names)
+    return label.text, which, ir.Marks(**fields, span=line.span), label.span, where
 
 
-def _read_mark(words: Words, sink: DiagnosticSink, fields: dict, track_names: set[str]) -> None:
+def _read_mark(words: Words, sink: DiagnosticSink, fields: dict, where: dict[str, Span], track_names: set[str]) -> None:
     word = words.take()
     text = word.text
+    field = "dynamic" if text in ir.DYNAMICS else {"break": "break_bars"}.get(text, text)
+    first = fields.pop(field, None)
     if text in ir.DYNAMICS:
         fields["dynamic"] = text
     elif text in ("build", "drop", "fill"):
@@ -110,6 +113,34 @@ def _read_mark(words: Words, sink: DiagnosticSink, fields: dict, track_names: se
         sink.error("E070", f"unknown arrangement mark `{text}`", word.span,
                    hint or "marks are pp p mp mf f ff, build, drop, fill, stop N, break N, tempo N, ramp N, "
                            "transpose N, key K, style NAME, tacet TRACK, only TRACK")
+    if field not in fields:  # not a mark, or its value was wrong (reported): an earlier value stands
+        if first is not None:
+            fields[field] = first
+        return
+    if field in where:
+        _twice(sink, text, first, fields[field], word.span, where[field])
+    where[field] = word.span
+
+
+def _twice(sink: DiagnosticSink, mark: str, first, second, span: Span, first_span: Span) -> None:
+    """A mark set twice on one line: the second wins, which is rarely what was meant (`mp f`)."""
+    if mark in ir.DYNAMICS:
+        message = f"two dynamics on one line, `{first}` and `{second}`; `{second}` is used"
+        help = "keep one; for a change during the pass use `build`, or a `first`/`last` line for one pass"
+    elif isinstance(second, bool):
+        message, help = f"`{mark}` is given twice", "keep one"
+    else:
+        message = f"`{mark}` is given twice on one line; the second, `{_shown(second)}`, is used"
+        help = "keep one"
+    sink.warning("W005", message, span, help, notes=((first_span, f"first given here: `{_shown(first)}`"),))
+
+
+def _shown(value) -> str:
+    if isinstance(value, ir.KeySig):
+        return f"{value.tonic} {value.mode}"
+    if isinstance(value, tuple):
+        return " ".join(value)
+    return str(value)
 
 
 def _number_next(words: Words) -> bool:
@@ -213,7 +244,7 @@ def assign_marks(plans: list[PlannedPass], arrange: S.Arrange | None, sink: Diag
     first_seen: dict[tuple[str | None, str], Span] = {}
     labels = form_labels
     for line in arrange.lines if arrange else ():
-        label, which, marks, span = read_marks(line, sink, track_names)
+        label, which, marks, span, where = read_marks(line, sink, track_names)
         if not label:
             continue
         if label not in labels:
@@ -227,7 +258,21 @@ def assign_marks(plans: list[PlannedPass], arrange: S.Arrange | None, sink: Diag
             continue
         first_seen[(which, label)] = span
         (specific.__setitem__((which, label), marks) if which else general.__setitem__(label, marks))
+        passes = [p for p in plans if p.label == label]
+        _check_stop_lengths(marks, where, passes[:1] if which == "first" else passes[-1:] if which else passes, sink)
     return _marks_per_pass(plans, general, specific)
+
+
+def _check_stop_lengths(marks: ir.Marks, where: dict[str, Span], plans: list[PlannedPass],
+                        sink: DiagnosticSink) -> None:
+    """`stop 8` on a 4-bar pass makes the whole pass stop-time: say so rather than play it silently."""
+    shortest = min((len(plan.bars) for plan in plans), default=0)
+    for field, mark in (("stop", "stop"), ("break_bars", "break")):
+        count = getattr(marks, field)
+        if shortest and count > shortest:
+            sink.warning("W004", f"`{mark} {count}` is longer than the pass ({shortest} bar"
+                         f"{'s' if shortest != 1 else ''}); the whole pass plays it", where[field],
+                         f"write `{mark} {shortest}` for the whole pass, or fewer bars")
 
 
 def _marks_per_pass(plans: list[PlannedPass], general: dict, specific: dict) -> list[ir.Marks]:
