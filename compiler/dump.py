@@ -29,6 +29,7 @@ def dump_song(song: ir.Song) -> str:
              f"time {song.meter} swing {_q(song.swing)} seed {song.seed} style {song.style.name}"]
     for index, p in enumerate(song.passes):
         lines.append(f"pass {p.label}{p.pass_no} {p.kind} bars {p.first_bar}-{p.first_bar + p.bar_count - 1}"
+                     + (f" ending={p.ending}" if p.ending else "")
                      + (f" transpose={p.transpose:+d}" if p.transpose else "") + _marks(p.marks))
         lines += [_bar(bar, p) for bar in song.bars if bar.pass_index == index]
     lines += [_track(track) for track in song.tracks]

@@ -139,6 +139,8 @@ class Pass(Node):
 
     `transpose`: semitones the pass sounds away from how it is written (practice transposition,
     `transpose` and `key` marks together); melodies written over it move the same way.
+    `ending`: the number of the section's ending this pass plays (0: none), which fills its last
+    `ending_bars` bars.
     """
 
     label: str
@@ -146,6 +148,8 @@ class Pass(Node):
     kind: Literal["section", "intro", "ending", "tag", "vamp"] = "section"
     first_bar: int
     bar_count: int
+    ending: int = 0
+    ending_bars: int = 0
     transpose: int = 0
     marks: Marks = Marks()
 

@@ -79,13 +79,18 @@ class KeyPoint(_Event):
 
 
 class Marker(_Event):
-    """Start of one section pass: `label` as in the form, `pass_no` counted per label from 1."""
+    """Start of one section pass: `label` as in the form, `pass_no` counted per label from 1.
+
+    `ending` is the number of the section's ending the pass plays (0: none); it starts at `ending_bar`.
+    """
 
     tick: int = Field(ge=0)
     label: str
     pass_no: int
     first_bar: int
     last_bar: int
+    ending: int = 0
+    ending_bar: int = 0
 
 
 class ChordMark(_Event):

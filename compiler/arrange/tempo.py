@@ -50,9 +50,14 @@ def key_points(ctx: SongContext) -> tuple[KeyPoint, ...]:
 
 def markers(ctx: SongContext) -> tuple[Marker, ...]:
     """One marker per pass, at its first bar."""
-    return tuple(Marker(tick=ctx.bars[p.played.first_bar - 1].start, label=p.played.label, pass_no=p.played.pass_no,
-                        first_bar=p.played.first_bar, last_bar=p.played.first_bar + p.played.bar_count - 1)
-                 for p in ctx.passes)
+    return tuple(_marker(p.played, ctx.bars[p.played.first_bar - 1].start) for p in ctx.passes)
+
+
+def _marker(played: ir.Pass, tick: int) -> Marker:
+    last_bar = played.first_bar + played.bar_count - 1
+    return Marker(tick=tick, label=played.label, pass_no=played.pass_no, first_bar=played.first_bar,
+                  last_bar=last_bar, ending=played.ending,
+                  ending_bar=last_bar - played.ending_bars + 1 if played.ending else 0)
 
 
 def chord_marks(ctx: SongContext) -> tuple[ChordMark, ...]:

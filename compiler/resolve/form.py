@@ -168,6 +168,7 @@ class PlannedPass:
     bars: tuple[ir.Bar, ...]
     key: ir.KeySig
     span: Span
+    ending: ir.Ending | None = None
 
 
 def plan_passes(slots: list[FormSlot], chart: Chart, sink: DiagnosticSink) -> list[PlannedPass]:
@@ -198,17 +199,18 @@ def _plan_one(slot: FormSlot, pass_no: int, total: int, chart: Chart, sink: Diag
                    hint or f"define it with `section {slot.label}` and its bars, or use one of: {', '.join(choices)}")
         return None
     kind = slot.label if slot.label in SPECIALS else "section"
-    bars = section.bars + _ending_bars(section, pass_no, total)
-    return PlannedPass(slot.label, kind, bars, section.key, slot.span)
+    ending = _ending(section, pass_no, total)
+    bars = section.bars + (ending.bars if ending is not None else ())
+    return PlannedPass(slot.label, kind, bars, section.key, slot.span, ending)
 
 
-def _ending_bars(section: ir.SectionDef, pass_no: int, total: int) -> tuple[ir.Bar, ...]:
+def _ending(section: ir.SectionDef, pass_no: int, total: int) -> ir.Ending | None:
     """Pass i < n takes ending min(i, k-1); the last pass takes ending k."""
     k = len(section.endings)
     if k == 0:
-        return ()
+        return None
     number = k if pass_no == total else min(pass_no, k - 1)
-    return section.endings[number - 1].bars
+    return section.endings[number - 1]
 
 
 def _fill_tags_and_vamps(planned: list[PlannedPass | None], slots: list[FormSlot], chart: Chart,
@@ -307,8 +309,10 @@ def played_bars(plans: list[PlannedPass], marks: list[ir.Marks], tempo: Fraction
                                      slots=_moved_slots(bar.slots, steps, key), tempo=start, tempo_end=end,
                                      span=bar.span))
         tempo = mark.ramp or tempo
+        ending = plan.ending
         passes.append(ir.Pass(label=plan.label, pass_no=seen[plan.label], kind=plan.kind,
                               first_bar=len(bars) - len(plan.bars) + 1, bar_count=len(plan.bars),
+                              ending=ending.number if ending else 0, ending_bars=len(ending.bars) if ending else 0,
                               transpose=steps, marks=mark, span=plan.span))
     return tuple(passes), tuple(bars)
 
