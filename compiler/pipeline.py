@@ -115,7 +115,7 @@ def _midi(source: Source, song: ir.Song, out_dir: Path, options: BuildOptions) -
     timeline = arrange(song, arrange_options)                                  # timeline.Timeline
     write_midi(to_midi(timeline), out_dir / "song.mid")                         # song.mid
     report = midi_report(timeline, source=source.path, key=f"{song.key.tonic} {song.key.mode}",
-                         tempo=float(song.tempo))
+                         tempo=float(song.tempo), style=song.style.name, composer=song.composer)
     return timeline, report
 
 

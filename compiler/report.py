@@ -15,7 +15,8 @@ from .timeline import TempoMap, Timeline, Track
 FLOAT_DIGITS = 4
 
 
-def midi_report(timeline: Timeline, *, source: str, key: str, tempo: float) -> dict[str, Any]:
+def midi_report(timeline: Timeline, *, source: str, key: str, tempo: float, style: str = "",
+                composer: str = "") -> dict[str, Any]:
     """The report as a dict whose key order is the file's key order.
 
     Args:
@@ -23,17 +24,21 @@ def midi_report(timeline: Timeline, *, source: str, key: str, tempo: float) -> d
         source: The `.song` file it came from, as the user named it.
         key: The song's key as written in the spec, e.g. "G minor".
         tempo: The song's starting tempo in bpm, as written in the spec.
+        style: The style it is played in, e.g. "jazz.swing".
+        composer: As the song names it ("" if it does not).
 
     Returns:
-        Top-level `title`, `source`, `tempo`, `key`, `time_signature` (of the first meter),
-        `ppq`, `bars`, `end_tick`, `duration_s`, then `sections`, `tracks` and `chords` lists.
-        Every seconds value comes from `TempoMap`, so it agrees with the MIDI and the audio.
+        Top-level `title`, `composer`, `source`, `style`, `tempo`, `key`, `time_signature` (of the
+        first meter), `ppq`, `bars`, `end_tick`, `duration_s`, then `sections`, `tracks` and `chords`
+        lists. Every seconds value comes from `TempoMap`, so it agrees with the MIDI and the audio.
     """
     clock = TempoMap(timeline.tempos, timeline.ppq)
     meter = timeline.meters[0] if timeline.meters else None
     return {
         "title": timeline.title,
+        "composer": composer,
         "source": source,
+        "style": style,
         "tempo": tempo,
         "key": key,
         "time_signature": f"{meter.numerator}/{meter.denominator}" if meter else "4/4",
@@ -48,9 +53,14 @@ def midi_report(timeline: Timeline, *, source: str, key: str, tempo: float) -> d
 
 
 def section_entries(timeline: Timeline, clock: TempoMap) -> list[dict[str, Any]]:
-    """One entry per section pass; it lasts until the next marker or the end of the music."""
+    """One entry per section pass; it lasts until the next marker or the end of the music.
+
+    `ending` is the number of the section's ending the pass plays, from bar `ending_bar` to its
+    last bar (both null when the section has no endings).
+    """
     ends = _ends([m.tick for m in timeline.markers], timeline.end_tick)
     return [{"label": m.label, "pass": m.pass_no, "first_bar": m.first_bar, "last_bar": m.last_bar,
+             "ending": m.ending or None, "ending_bar": m.ending_bar or None,
              "start_s": clock.seconds(m.tick), "end_s": clock.seconds(end)}
             for m, end in zip(timeline.markers, ends)]
 
@@ -78,9 +88,38 @@ def chord_entries(timeline: Timeline, clock: TempoMap) -> list[dict[str, Any]]:
 
 
 def write_report(report: dict[str, Any], path: str | os.PathLike[str]) -> None:
-    """Write the report as JSON (key order as built, indent 2, floats to 4 decimals), atomically."""
-    text = json.dumps(_rounded(report), indent=2, ensure_ascii=False) + "\n"
-    write_atomic(Path(path), text.encode("utf-8"))
+    """Write the report as JSON (see `report_text`), atomically."""
+    write_atomic(Path(path), report_text(report).encode("utf-8"))
+
+
+def report_text(report: dict[str, Any]) -> str:
+    """The report as JSON: key order as built, indent 2, floats to 4 decimals, and a list of plain
+    values (pitch classes, the master's envelope) on one line, so long series stay readable.
+
+    Example:
+        >>> print(report_text({"bars": 2, "chords": [{"pitch_classes": [0, 4, 7]}], "peak": [0.5, None]}))
+        {
+          "bars": 2,
+          "chords": [
+            {
+              "pitch_classes": [0, 4, 7]
+            }
+          ],
+          "peak": [0.5, null]
+        }
+        <BLANKLINE>
+    """
+    return _json(_rounded(report), "") + "\n"
+
+
+def _json(value: Any, indent: str) -> str:
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        items = (f"{inner}{json.dumps(key, ensure_ascii=False)}: {_json(item, inner)}" for key, item in value.items())
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+        return "[\n" + ",\n".join(inner + _json(item, inner) for item in value) + f"\n{indent}]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _ends(starts: list[int], end_tick: int) -> list[int]:

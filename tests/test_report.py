@@ -15,7 +15,7 @@ TIMELINE = Timeline(
     tempos=(TempoPoint(tick=0, bpm=Fraction(120)), TempoPoint(tick=3840, bpm=Fraction(60))),
     meters=(MeterPoint(tick=0, numerator=3, denominator=4),),
     markers=(Marker(tick=0, label="A", pass_no=1, first_bar=1, last_bar=2),
-             Marker(tick=2880, label="A", pass_no=2, first_bar=3, last_bar=4)),
+             Marker(tick=2880, label="A", pass_no=2, first_bar=3, last_bar=4, ending=2, ending_bar=4)),
     chords=(ChordMark(tick=0, bar=1, beat=Fraction(0), symbol="Cm6", root="C", pitch_classes=(0, 3, 7, 9),
                       tension_classes=(2, 5)),
             ChordMark(tick=720, bar=1, beat=Fraction(3, 2), symbol="C/G", root="C", bass="G",
@@ -27,13 +27,15 @@ TIMELINE = Timeline(
 
 
 def report() -> dict:
-    return midi_report(TIMELINE, source="specs/blue_bossa.song", key="C minor", tempo=120.0)
+    return midi_report(TIMELINE, source="specs/blue_bossa.song", key="C minor", tempo=120.0, style="latin.bossa",
+                       composer="Kenny Dorham")
 
 
 def test_top_level_keys_in_fixed_order() -> None:
-    assert list(report()) == ["title", "source", "tempo", "key", "time_signature", "ppq", "bars",
-                              "end_tick", "duration_s", "sections", "tracks", "chords"]
+    assert list(report()) == ["title", "composer", "source", "style", "tempo", "key", "time_signature", "ppq",
+                              "bars", "end_tick", "duration_s", "sections", "tracks", "chords"]
     assert report()["time_signature"] == "3/4"
+    assert (report()["style"], report()["composer"]) == ("latin.bossa", "Kenny Dorham")
 
 
 def test_duration_uses_the_tempo_map() -> None:
@@ -42,8 +44,10 @@ def test_duration_uses_the_tempo_map() -> None:
 
 def test_sections_end_where_the_next_one_starts() -> None:
     assert report()["sections"] == [
-        {"label": "A", "pass": 1, "first_bar": 1, "last_bar": 2, "start_s": 0.0, "end_s": 3.0},
-        {"label": "A", "pass": 2, "first_bar": 3, "last_bar": 4, "start_s": 3.0, "end_s": 8.0}]
+        {"label": "A", "pass": 1, "first_bar": 1, "last_bar": 2, "ending": None, "ending_bar": None,
+         "start_s": 0.0, "end_s": 3.0},
+        {"label": "A", "pass": 2, "first_bar": 3, "last_bar": 4, "ending": 2, "ending_bar": 4,
+         "start_s": 3.0, "end_s": 8.0}]
 
 
 def test_tracks() -> None:
@@ -74,3 +78,26 @@ def test_written_json_is_rounded_stable_and_atomic(tmp_path: Path) -> None:
     loaded = json.loads(first)
     assert loaded["duration_s"] == round(5760 * 60 / (140 * 480), 4) == 5.1429
     assert list(loaded) == list(content)
+
+
+def test_written_json_keeps_lists_of_plain_values_on_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "report.json"
+    write_report(report(), path)
+    text = path.read_text(encoding="utf-8")
+    assert '"pitch_classes": [0, 3, 7, 9],' in text
+    assert '"sections": [\n    {\n      "label": "A",' in text
+    assert json.loads(text) == json.loads(json.dumps(report()))
+
+
+def test_each_pass_names_the_ending_it_plays() -> None:
+    from compiler.arrange import arrange
+    from compiler.library import Library
+    from compiler.pipeline import front_end
+    from compiler.source import Source
+
+    from conftest import GOLDEN
+
+    timeline = arrange(front_end(Source.read(GOLDEN / "resolve" / "endings.song"), Library()))
+    sections = midi_report(timeline, source="endings.song", key="C major", tempo=140.0)["sections"]
+    assert [(s["first_bar"], s["last_bar"], s["ending"], s["ending_bar"]) for s in sections] == [
+        (1, 6, 1, 5), (7, 12, 2, 11), (13, 18, 2, 17), (19, 24, 3, 23)]
