@@ -135,11 +135,30 @@ def test_finish_reaches_target_under_ceiling_on_a_spiky_signal():
     assert report["max_limiter_reduction_db"] > 3
 
 
+def test_envelope_outlines_the_finished_master():
+    # 3 s quiet then 3 s loud noise: each hop's peak is the master's own, and the short-term curve
+    # starts with the first full 3 s window and rises by the level step once it covers the loud part.
+    rate = MasterSpec().sample_rate
+    rng = np.random.default_rng(5)
+    audio = np.concatenate([0.01 * rng.standard_normal((2, 3 * rate)), 0.1 * rng.standard_normal((2, 3 * rate))],
+                           axis=1).astype(np.float32)
+    report = finish(prepare(audio, rate, loudness.integrated(loudness.hop_power(audio, rate))), MasterSpec())
+    envelope = report["envelope"]
+    hop = rate // 10
+    expected = np.abs(audio).reshape(2, -1, hop).max(axis=(0, 2))
+    assert envelope["hop_s"] == 0.1 and len(envelope["peak"]) == len(envelope["short_term_lufs"]) == 60
+    assert envelope["peak"] == pytest.approx(expected, abs=5e-4)
+    curve = envelope["short_term_lufs"]
+    assert curve[:29] == [None] * 29 and curve[29] is not None
+    assert curve[-1] - curve[29] == pytest.approx(20, abs=1.0)
+
+
 def test_silence_masters_to_silence():
     audio = np.zeros((2, 48000), np.float32)
     report = finish(prepare(audio, 48000, float("-inf")), MasterSpec())
     assert report["integrated_lufs"] is None and report["gain_db"] == 0
     assert not audio.any()
+    assert set(report["envelope"]["peak"]) == {0.0} and set(report["envelope"]["short_term_lufs"]) == {None}
 
 
 @settings(max_examples=40, deadline=None)

@@ -151,6 +151,33 @@ def sample_peak(audio: np.ndarray) -> float:
                    default=0.0))
 
 
+def envelope(audio: np.ndarray, hops: np.ndarray, rate: int) -> dict:
+    """The master's outline, per 100 ms hop, for the report page's waveform and loudness curve.
+
+    Args:
+        audio: the finished master, (2, n) float32.
+        hops: its loudness per hop (`hop_power` of `audio`).
+        rate: sample rate.
+
+    Returns:
+        `hop_s` (0.1); `peak`: the largest |sample| of each hop, both channels, linear (3 decimals);
+        `short_term_lufs`: the short-term (3 s) loudness of the window ending with each hop, to
+        0.1 LU, null for the first 29 hops (no full window yet) and for silence. Both lists have one
+        value per whole hop of `audio`.
+    """
+    hop = rate // HOPS_PER_SECOND
+    count = audio.shape[1] // hop
+    peaks = np.zeros(count, np.float32)
+    step = hop * _CHUNK_HOPS
+    for start in range(0, count * hop, step):
+        chunk = np.abs(audio[:, start:min(start + step, count * hop)])
+        peaks[start // hop:start // hop + chunk.shape[1] // hop] = chunk.reshape(2, -1, hop).max(axis=(0, 2))
+    loudness = np.full(count, -np.inf)
+    loudness[SHORT_TERM_HOPS - 1:len(hops)] = short_term(hops[:count])
+    return {"hop_s": 1 / HOPS_PER_SECOND, "peak": [round(float(p), 3) for p in peaks],
+            "short_term_lufs": [finite_or_none(float(v), 1) for v in loudness]}
+
+
 def section_loudness(timeline: Timeline, audio: np.ndarray, rate: int) -> list[dict]:
     """Loudness of each section pass of `audio` (the pre-master mix), one entry per timeline marker.
 

@@ -254,4 +254,5 @@ def _report(audio: np.ndarray, spec: MasterSpec, hops: np.ndarray, premaster_luf
         "loudness_range_lu": value(loudness.loudness_range(hops)),
         "premaster_integrated_lufs": value(premaster_lufs), "gain_db": round(gain_db, 2),
         "max_limiter_reduction_db": round(reduction_db, 2), "limiter_passes": passes,
+        "envelope": loudness.envelope(audio, hops, spec.sample_rate),
     }
