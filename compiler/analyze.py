@@ -65,6 +65,7 @@ class PlayedNote(NamedTuple):
     start: int
     end: int
     pitch: int
+    velocity: int = 0
 
 
 class Part(NamedTuple):
@@ -134,15 +135,16 @@ def read_parts(midi_file: mido.MidiFile, report: dict[str, Any]) -> list[Part]:
 
 def played_notes(track: mido.MidiTrack) -> tuple[PlayedNote, ...]:
     """Pair note-ons with note-offs (first on, first off per channel and pitch), sorted by start."""
-    sounding: defaultdict[tuple[int, int], list[int]] = defaultdict(list)
+    sounding: defaultdict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     notes = []
     tick = 0
     for msg in track:
         tick += msg.time
         if msg.type == "note_on" and msg.velocity > 0:
-            sounding[msg.channel, msg.note].append(tick)
+            sounding[msg.channel, msg.note].append((tick, msg.velocity))
         elif msg.type in ("note_on", "note_off") and sounding[msg.channel, msg.note]:
-            notes.append(PlayedNote(sounding[msg.channel, msg.note].pop(0), tick, msg.note))
+            start, velocity = sounding[msg.channel, msg.note].pop(0)
+            notes.append(PlayedNote(start, tick, msg.note, velocity))
     return tuple(sorted(notes))
 
 
