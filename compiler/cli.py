@@ -367,6 +367,16 @@ def _run_analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report_args(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("folders", nargs="+", metavar="DIR", help="a folder written by `song build`")
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from .report_html.command import run
+
+    return run(args)
+
+
 _COMMANDS = (
     ("check", "check .song files and print diagnostics", _run_check),
     ("ir", "print the resolved song as JSON", _run_ir),
@@ -375,6 +385,7 @@ _COMMANDS = (
     ("build", "compile a song into MIDI, stems, a mastered mix and a report", _run_build),
     ("analyze", "measure an arrangement: bass on roots, chord tones, voice leading, swing", _run_analyze),
     ("explain", "explain a diagnostic code, with an example and the fix", _run_explain),
+    ("report", "rewrite a build's report.html (its page to look at and practise with) without rebuilding", _run_report),
 )
 _ARGUMENTS = {"check": _check_args, "ir": _ir_args, "fmt": _fmt_args, "styles": _styles_args,
-              "build": _build_args, "analyze": _analyze_args, "explain": _explain_args}
+              "build": _build_args, "analyze": _analyze_args, "explain": _explain_args, "report": _report_args}

@@ -6,6 +6,7 @@
     arrange    ir.Song -> timeline.Timeline
     midi       timeline.Timeline -> song.mid         report   -> report.json
     audio      timeline.Timeline -> stems/*.wav, master.wav|flac (+ report fragment)
+    page       report.json + song.mid -> report.html (compiler.report_html, also `song report`)
 """
 
 from __future__ import annotations
@@ -75,12 +76,14 @@ def front_end(source: Source, library: Library, options: FrontOptions = FrontOpt
 
 def build(source: Source, library: Library, out_dir: Path, options: BuildOptions = BuildOptions(),
           checked: Checked | None = None) -> dict:
-    """Compile one song into `out_dir`: song.mid, report.json and, unless MIDI-only, stems and master.
-    `checked` is the song's front end if the caller has run it already (to show its warnings first).
+    """Compile one song into `out_dir`: song.mid, report.json, report.html and, unless MIDI-only, stems
+    and master. `checked` is the song's front end if the caller has run it already (to show its
+    warnings first).
 
     Returns the report that was written. Every file is written atomically.
     """
     from .report import write_report
+    from .report_html import write_page
 
     song = (checked or front_end(source, library, options.front)).song          # ir.Song
     song = _with_format(song, options.format)
@@ -101,6 +104,7 @@ def build(source: Source, library: Library, out_dir: Path, options: BuildOptions
                                 cache_dir=out_dir / ".cache", progress=options.progress)  # stems, master
         _merge_audio(report, audio)
     write_report(report, out_dir / "report.json")                               # report.json
+    write_page(out_dir)                                                          # report.html
     return report
 
 

@@ -32,5 +32,26 @@ def golden(request: pytest.FixtureRequest):
     return compare
 
 
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """built(spec) -> (folder, report): each spec's full build, made once (lazily) for the whole run.
+
+    Shared by the build tests and the page tests, which look at the same folders.
+    """
+    from compiler.library import Library
+    from compiler.pipeline import build
+    from compiler.source import Source
+
+    root = tmp_path_factory.mktemp("builds")
+    done: dict[Path, dict] = {}
+
+    def get(spec: Path) -> tuple[Path, dict]:
+        if spec not in done:
+            done[spec] = build(Source.read(spec), Library(), root / spec.stem)
+        return root / spec.stem, done[spec]
+
+    return get
+
+
 def _normalised(text: str) -> list[str]:
     return [line.rstrip() for line in text.strip().splitlines()]

@@ -1,4 +1,4 @@
-"""`pip install .` (not editable) gives a working `song`: grammar and stdlib travel inside the wheel."""
+"""`pip install .` (not editable) gives a working `song`: grammar, stdlib and the page template travel inside the wheel."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def test_installed_package_finds_grammar_and_stdlib(tmp_path):
     assert (target / "compiler" / "grammar" / "song.lark").is_file()
     assert (target / "compiler" / "stdlib" / "jazz.song").is_file()
     assert (target / "compiler" / "docs" / "diagnostics.md").is_file()
+    assert {p.name for p in (target / "compiler" / "report_html").iterdir()} >= {"page.html", "page.css", "page.js"}
     song = tmp_path / "tune.song"
     song.write_text("style jazz.swing\nsection A\n  | Cm7 F7 | Bbmaj7 |\n", encoding="utf-8")
     # -S skips site-packages' .pth files, so the editable install of this checkout cannot answer for
@@ -33,6 +34,7 @@ def test_installed_package_finds_grammar_and_stdlib(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "song.mid").is_file()
+    assert b"<!doctype html>" in (tmp_path / "out" / "report.html").read_bytes()
 
 
 def _copy_project_files(checkout: Path) -> None:
