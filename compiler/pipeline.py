@@ -26,6 +26,8 @@ from .resolve import resolve
 from .source import Source
 
 if TYPE_CHECKING:
+    import mido
+
     from .timeline import Timeline
 
 DEFAULT_SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
@@ -82,14 +84,14 @@ def build(source: Source, library: Library, out_dir: Path, options: BuildOptions
 
     Returns the report that was written. Every file is written atomically.
     """
-    from .report import write_report
+    from .report import as_written, write_report
     from .report_html import write_page
 
     song = (checked or front_end(source, library, options.front)).song          # ir.Song
     song = _with_format(song, options.format)
     out_dir.mkdir(parents=True, exist_ok=True)
     if options.midi_only:
-        _, report = _midi(source, song, out_dir, options)
+        _, midi_file, report = _midi(source, song, out_dir, options)
     else:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -99,16 +101,17 @@ def build(source: Source, library: Library, out_dir: Path, options: BuildOptions
         with ThreadPoolExecutor(1, thread_name_prefix="soundfont-hash") as hasher:
             # The SoundFont's content hash (part of every stem's cache key) is read while the song is arranged.
             identity = hasher.submit(soundfont_identity, soundfont, out_dir / ".cache")
-            timeline, report = _midi(source, song, out_dir, options)
+            timeline, midi_file, report = _midi(source, song, out_dir, options)
             audio = build_audio(timeline, out_dir, soundfont=soundfont, identity=identity.result(),
                                 cache_dir=out_dir / ".cache", progress=options.progress)  # stems, master
         _merge_audio(report, audio)
     write_report(report, out_dir / "report.json")                               # report.json
-    write_page(out_dir)                                                          # report.html
+    write_page(out_dir, (as_written(report), midi_file))                        # report.html
     return report
 
 
-def _midi(source: Source, song: ir.Song, out_dir: Path, options: BuildOptions) -> tuple[Timeline, dict]:
+def _midi(source: Source, song: ir.Song, out_dir: Path,
+          options: BuildOptions) -> tuple[Timeline, mido.MidiFile, dict]:
     """Arrange, write song.mid, and make the MIDI part of the report."""
     from .arrange import ArrangeOptions, arrange
     from .midi import to_midi, write_midi
@@ -117,10 +120,11 @@ def _midi(source: Source, song: ir.Song, out_dir: Path, options: BuildOptions) -
     arrange_options = ArrangeOptions(seed=options.seed, mute=options.mute, solo=options.solo,
                                      count_in=options.count_in)
     timeline = arrange(song, arrange_options)                                  # timeline.Timeline
-    write_midi(to_midi(timeline), out_dir / "song.mid")                         # song.mid
+    midi_file = to_midi(timeline)                                               # mido.MidiFile
+    write_midi(midi_file, out_dir / "song.mid")                                 # song.mid
     report = midi_report(timeline, source=source.path, key=f"{song.key.tonic} {song.key.mode}",
                          tempo=float(song.tempo), style=song.style.name, composer=song.composer)
-    return timeline, report
+    return timeline, midi_file, report
 
 
 def _merge_audio(report: dict, audio: dict) -> None:

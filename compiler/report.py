@@ -109,7 +109,12 @@ def report_text(report: dict[str, Any]) -> str:
         }
         <BLANKLINE>
     """
-    return _json(_rounded(report), "") + "\n"
+    return _json(as_written(report), "") + "\n"
+
+
+def as_written(report: dict[str, Any]) -> dict[str, Any]:
+    """The report with the values report.json holds (floats to 4 decimals, lists for tuples)."""
+    return _rounded(report)
 
 
 def _json(value: Any, indent: str) -> str:

@@ -77,9 +77,10 @@ def test_song_report_rewrites_the_page_the_build_wrote(tmp_path, capsys):
 
 def test_page_is_one_self_contained_file(tmp_path):
     page = (midi_only(tmp_path) / "report.html").read_text(encoding="utf-8")
-    assert "{{" not in page and "<link" not in page and "@import" not in page
+    assert "{{" not in page and "@import" not in page and "url(" not in page
     assert not re.search(r"<script[^>]+src=", page)
-    assert set(re.findall(r"https?://[^\s\"')]+", page)) == {"http://www.w3.org/2000/svg"}  # a namespace, not a fetch
+    assert re.findall(r'<link [^>]*href="([a-z]+):', page) == ["data"]  # the icon is inline too
+    assert set(re.findall(r"https?://[^\s\"')%]+", page)) == {"http://www.w3.org/2000/svg"}  # a namespace, not a fetch
     assert page.count("<script") == 2  # the data and the code
 
 

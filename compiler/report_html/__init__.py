@@ -24,10 +24,13 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+import mido
+
 from .. import __version__
 from ..atomic import write_atomic
 from .data import Mismatch, page_data
 from .folder import MIDI, PAGE, REPORT, Build, PageError, read_build
+from .view import read_view
 
 __all__ = ["PAGE", "PageError", "render_page", "write_page"]
 
@@ -35,14 +38,20 @@ SCRIPTS = ("model.js", "views.js", "player.js", "page.js")  # one scope, in this
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
 
 
-def write_page(folder: Path) -> Path:
+def write_page(folder: Path, written: tuple[dict, mido.MidiFile] | None = None) -> Path:
     """Write `folder`/report.html from the folder's report.json and song.mid, atomically.
+
+    Args:
+        folder: a build folder.
+        written: the report (as `report.as_written` gives it) and MIDI file the build has just
+            written there, so they need not be read back; the page is the same either way.
 
     Raises:
         PageError: the folder, its report or its MIDI cannot be read, they disagree, or the page
             cannot be written.
     """
-    page = render_page(read_build(folder))
+    build = read_build(folder) if written is None else Build(folder, read_view(written[0]), written[1])
+    page = render_page(build)
     path = folder / PAGE
     try:
         write_atomic(path, page)

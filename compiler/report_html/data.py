@@ -3,7 +3,8 @@
 Notes, bars, meters, keys and tempos come from the MIDI file; sections, chords, parts and the audio
 measurements from the report. Seconds are made by `timeline.TempoMap` from the MIDI's own tempo map,
 so the page agrees with the MIDI and with the audio rendered from it. Times are rounded to the
-millisecond (3 decimals), so the same build always gives the same bytes.
+millisecond: seconds with 3 decimals, and notes (the bulk of the data) as whole milliseconds, so
+the same build always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def page_data(report: ReportView, midi: mido.MidiFile, present: Callable[[str], 
         raise Mismatch(f"song.mid has {midi.ticks_per_beat} ticks per beat, report.json says {report.ppq}")
     conductor = read_conductor(midi.tracks[0] if midi.tracks else mido.MidiTrack())
     clock = TempoMap(conductor.tempos, report.ppq)
-    seconds = lambda tick: _round(clock.seconds(tick))  # noqa: E731 — one conversion, used everywhere below
+    seconds = Clock(clock)
     bars = bar_ticks(conductor, report.ppq, report.end_tick)
     if len(bars) != report.bars:
         raise Mismatch(f"song.mid has {len(bars)} bars after its first section marker, report.json says {report.bars}")
@@ -65,7 +66,7 @@ def page_data(report: ReportView, midi: mido.MidiFile, present: Callable[[str], 
         "chords": [[c.bar, c.beat, c.symbol, _round(c.start_s)] for c in report.chords],
         "keys": [[seconds(tick), name] for tick, name in conductor.keys],
         "tempos": [[seconds(t.tick), _round(float(t.bpm), 2)] for t in conductor.tempos],
-        "tracks": tracks(report, midi, seconds, present),
+        "tracks": tracks(report, midi, seconds.ms, present),
         "audio": audio(report, present),
     }
 
@@ -105,7 +106,25 @@ def bar_ticks(conductor: Conductor, ppq: int, end_tick: int) -> list[tuple[int, 
     return bars
 
 
-def tracks(report: ReportView, midi: mido.MidiFile, seconds: Callable[[int], float],
+class Clock:
+    """Tick -> seconds (3 decimals) or whole milliseconds, each tick worked out once: a song's notes
+    start and end on far fewer ticks than they number."""
+
+    def __init__(self, tempo_map: TempoMap) -> None:
+        self._seconds = tempo_map.seconds
+        self._ms: dict[int, int] = {}
+
+    def __call__(self, tick: int) -> float:
+        return _round(self._seconds(tick))
+
+    def ms(self, tick: int) -> int:
+        value = self._ms.get(tick)
+        if value is None:
+            value = self._ms[tick] = int(self._seconds(tick) * 1000 + 0.5)
+        return value
+
+
+def tracks(report: ReportView, midi: mido.MidiFile, ms: Callable[[int], int],
            present: Callable[[str], bool]) -> list[dict[str, Any]]:
     """Each part of song.mid with its notes, matched by name to the report's track and stem."""
     listed = {t.name: t for t in report.tracks}
@@ -120,7 +139,7 @@ def tracks(report: ReportView, midi: mido.MidiFile, seconds: Callable[[int], flo
         if len(notes) != part.notes:
             raise Mismatch(f"track {name!r} has {len(notes)} notes in song.mid, report.json says {part.notes}")
         channel = next((msg.channel for msg in track if hasattr(msg, "channel")), None)
-        result.append(_track(part, notes, channel == DRUM_CHANNEL, seconds, stems.get(name), present))
+        result.append(_track(part, notes, channel == DRUM_CHANNEL, ms, stems.get(name), present))
     if len(result) != len(listed):
         raise Mismatch(f"report.json lists {len(listed)} tracks, song.mid has {len(result)}")
     return result
@@ -143,13 +162,13 @@ def audio(report: ReportView, present: Callable[[str], bool]) -> dict[str, Any] 
     }
 
 
-def _track(part: TrackView, notes: tuple[PlayedNote, ...], drums: bool, seconds: Callable[[int], float],
+def _track(part: TrackView, notes: tuple[PlayedNote, ...], drums: bool, ms: Callable[[int], int],
            stem: StemView | None, present: Callable[[str], bool]) -> dict[str, Any]:
-    """One part; `notes` flat as start, length (s), pitch, velocity; drums add their lanes (key, name)."""
-    flat: list[float | int] = []
+    """One part; `notes` flat as start and length (ms), pitch, velocity; drums add their lanes (key, name)."""
+    flat: list[int] = []
     for note in notes:
-        start = seconds(note.start)
-        flat += [start, _round(seconds(note.end) - start), note.pitch, note.velocity]
+        start = ms(note.start)
+        flat += [start, ms(note.end) - start, note.pitch, note.velocity]
     pitches = sorted({note.pitch for note in notes})
     entry: dict[str, Any] = {"name": part.name, "instrument": part.instrument, "role": part.role,
                              "muted": part.muted, "drums": drums}

@@ -48,6 +48,7 @@ const ui = {
 
 if (!AUDIO) {
   document.getElementById("player").hidden = true;
+  document.getElementById("form-hint").textContent = "The sections as played.";
 } else {
   ui.play.addEventListener("click", () => player.toggle());
   document.getElementById("rewind").addEventListener("click", () => actions.seek(0));
@@ -172,7 +173,6 @@ function step(direction, bySection) {
 /** Reflect the player's state in the controls. */
 function update() {
   if (!AUDIO) return;
-  ui.play.textContent = player.playing ? (player.countingIn ? "Counting in\u2026" : "Pause") : "Play";
   ui.play.setAttribute("aria-pressed", String(player.playing));
   ui.loop.setAttribute("aria-pressed", String(player.looping));
   ui.range.textContent = player.range ? `${player.looping ? "looping" : "loop"} ${player.range.name}` : "no range: L loops the section playing";
@@ -198,6 +198,8 @@ function frame(force) {
     shownBar = index;
   }
   if (AUDIO) {
+    const label = player.playing ? (player.countingIn ? "Counting in\u2026" : "Pause") : "Play";
+    if (ui.play.textContent !== label) ui.play.textContent = label;
     const where = bar ? `bar ${bar.number}` : t < (BARS[0] ? BARS[0].start : 0) ? "count-in" : "end";
     const beat = bar ? ` \u00b7 beat ${1 + Math.floor(beatsIn(bar) * (t - bar.start) / (bar.end - bar.start))}` : "";
     ui.position.textContent = `${where}${beat} \u00b7 ${formatTime(t)} / ${formatTime(LENGTH_S)}`;

@@ -62,6 +62,7 @@ class Player {
 
   play() {
     if (this.playing || !AUDIO) return;
+    if (this.mode === "master" && !AUDIO.file && this.stems) this.mode = "stems";
     if (this.mode === "master" && !AUDIO.file) {
       this.report(`${AUDIO.named} is not in this folder; load the stems to listen`);
       return;

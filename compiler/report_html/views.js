@@ -103,9 +103,10 @@ function barButton(bar, section, actions) {
     "data-bar": bar.number, "data-ending": inEnding && bar.number === section.ending_bar ? `${section.ending}.` : null,
     "aria-label": label,
   };
-  const content = [h("span", { class: "number", "aria-hidden": "true" }, String(bar.number)),
-    h("span", { class: "chords", style: `grid-template-columns: repeat(${columns}, 1fr)`, "aria-hidden": "true" }, cells)];
-  if (!AUDIO) return h("div", attributes, ...content);
+  const hidden = AUDIO ? "true" : null;  // a button is read by its label; a plain cell by its text
+  const content = [h("span", { class: "number", "aria-hidden": hidden }, String(bar.number)),
+    h("span", { class: "chords", style: `grid-template-columns: repeat(${columns}, 1fr)`, "aria-hidden": hidden }, cells)];
+  if (!AUDIO) return h("div", { ...attributes, "aria-label": null }, ...content);
   return h("button", { ...attributes, type: "button", onclick: (event) => actions.chooseBar(bar, event.shiftKey) }, ...content);
 }
 
@@ -216,7 +217,7 @@ class Timeline {
       rows = highest - lowest + 1;
       rowHeight = Math.max(2, Math.min(7, Math.floor(150 / rows)));
       rowOf = (pitch) => highest - pitch;
-      names = pitches.length ? [`${noteName(highest)}`, `${noteName(lowest)}`] : [];
+      names = pitches.length ? [noteName(lowest), noteName(highest)] : [];
     }
     const height = Math.max(rows * rowHeight, 24);
     const title = `${track.name}${track.muted ? " (muted in this build)" : ""}`;
@@ -231,9 +232,9 @@ class Timeline {
     svg.dataset.track = track.name;
     const rects = [];
     for (let i = 0; i < notes.length; i += 4) {
-      const rect = s("rect", { class: "note", x: notes[i], y: rowOf(notes[i + 2]) * rowHeight + 0.5,
+      const rect = s("rect", { class: "note", x: notes[i] / 1000, y: rowOf(notes[i + 2]) * rowHeight + 0.5,
         height: Math.max(rowHeight - 1, 1), "fill-opacity": (0.3 + 0.7 * notes[i + 3] / 127).toFixed(2) });
-      rect.dataset.length = notes[i + 1];
+      rect.dataset.length = notes[i + 1] / 1000;
       rects.push(rect);
     }
     svg.append(...rects);
