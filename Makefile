@@ -5,7 +5,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 SONG    := $(VENV)/bin/song
 STAMP   := $(VENV)/.installed
-DEB_PKGS := libfluidsynth3 fluid-soundfont-gm fluidsynth ffmpeg
+DEB_PKGS := libfluidsynth3 fluid-soundfont-gm fluidsynth ffmpeg chromium fonts-dejavu-core
 SPECS   := $(sort $(wildcard specs/*.song))
 
 .PHONY: setup system demo test bench clean
@@ -13,7 +13,8 @@ SPECS   := $(sort $(wildcard specs/*.song))
 setup: system $(STAMP)
 
 # System libraries the audio stages load: FluidSynth (libfluidsynth3 + CLI for the benchmark),
-# the FluidR3 General MIDI SoundFont, and ffmpeg as the independent loudness meter in tests.
+# the FluidR3 General MIDI SoundFont, and ffmpeg as the independent loudness meter in tests;
+# Chromium (with a font for its text) loads each build's report.html in the page tests.
 system:
 	@if ! dpkg -s $(DEB_PKGS) >/dev/null 2>&1; then \
 		echo "installing Debian packages: $(DEB_PKGS)"; \
