@@ -165,3 +165,23 @@ def test_song_report_takes_several_folders_and_reports_each(tmp_path, capsys):
 def test_write_page_returns_the_path(tmp_path):
     out = midi_only(tmp_path)
     assert write_page(out) == out / "report.html"
+
+
+def test_a_report_from_before_the_page_still_gets_one(built, tmp_path):
+    """report.json of an older build (no style, composer, endings or master envelope): `song report` draws
+    what there is and leaves out the waveform and loudness curve."""
+    folder, _ = built(next(s for s in SPECS if s.stem == "funk_vamp"))
+    old = tmp_path / "old"
+    old.mkdir()
+    shutil.copyfile(folder / "song.mid", old / "song.mid")
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    for key in ("style", "composer"):
+        report.pop(key)
+    for section in report["sections"]:
+        section.pop("ending"), section.pop("ending_bar")
+    report["master"].pop("envelope")
+    (old / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    data = page_json(render_page(read_build(old)))
+    assert data["style"] == "" and data["audio"]["envelope"] is None
+    assert data["audio"]["integrated_lufs"] == report["master"]["integrated_lufs"]
+    assert all(s["ending"] is None for s in data["sections"])

@@ -87,7 +87,7 @@ function chosenFiles(list) {
   const wanted = STEMS.map((track) => track.stem.file);
   for (const file of list) {
     const path = file.webkitRelativePath || file.name;
-    const name = wanted.find((w) => path === w || path.endsWith(`/${w}`) || (!file.webkitRelativePath && w.endsWith(`/${file.name}`)));
+    const name = wanted.find((w) => path === w || path.endsWith(`/${w}`) || (!path.includes("/") && w.endsWith(`/${path}`)));
     if (name && !byName.has(name)) byName.set(name, file);
   }
   return byName;
@@ -118,7 +118,14 @@ function readBatch(reader) {
   return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
 }
 
-async function loadStems(files) {
+let loading = null;  // the load in progress: a second request (another mute) waits for it
+
+function loadStems(files) {
+  if (!loading) loading = load(files).finally(() => { loading = null; });
+  return loading;
+}
+
+async function load(files) {
   ui.load.disabled = true;
   try {
     await player.loadStems(files);

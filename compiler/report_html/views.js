@@ -287,8 +287,10 @@ class Timeline {
 function renderParts(actions) {
   const table = document.getElementById("parts");
   const extra = [...new Set(STEMS.flatMap((t) => Object.keys(t.stem.figures)))].filter((k) => k !== "peak_dbfs" && k !== "rms_dbfs");
-  const audioHeads = AUDIO ? ["Mute", "Solo", "Level", "Peak", "RMS", ...extra.map(figureName)] : [];
-  table.append(h("caption", {}, AUDIO ? "Stem figures are measured after each part's fader, pan and effects, before the master." : "A MIDI-only build: no stems."),
+  const audioHeads = AUDIO ? ["Mute", "Solo", "Level", "Peak", "RMS", "In the mix", ...extra.map(figureName)] : [];
+  const caption = AUDIO ? "Stem figures are measured after each part's fader, pan and effects, before the master; "
+    + "in the mix: RMS against the loudest stem's." : "A MIDI-only build: no stems.";
+  table.append(h("caption", {}, caption),
     h("thead", {}, h("tr", {}, ["#", "Part", "Instrument", "Role", "Notes", ...audioHeads].map((name) => h("th", { scope: "col" }, name)))));
   const body = h("tbody");
   const controls = new Map();
@@ -307,7 +309,7 @@ function stemCells(track, extra, actions, controls) {
   const stem = track.stem;
   if (!stem || !stem.file) {
     const why = track.muted ? "muted in this build: no stem" : stem ? `${stem.named} is not in this folder` : "no stem (no notes)";
-    return [h("td", { colspan: 5 + extra.length, class: "hint" }, why)];
+    return [h("td", { colspan: 6 + extra.length, class: "hint" }, why)];
   }
   const mute = h("button", { type: "button", class: "toggle", "aria-pressed": "false", "aria-label": `Mute ${track.name}`,
     onclick: () => actions.toggleMute(track.name) }, "M");
@@ -319,7 +321,19 @@ function stemCells(track, extra, actions, controls) {
   return [h("td", {}, mute), h("td", {}, solo), h("td", {}, meter),
     h("td", { class: "number" }, formatLevel(figures.peak_dbfs, "dBFS")),
     h("td", { class: "number" }, formatLevel(figures.rms_dbfs, "dBFS")),
+    h("td", { class: "number" }, balance(figures.rms_dbfs)),
     ...extra.map((k) => h("td", { class: "number" }, formatLevel(figures[k] ?? null, unitOf(k))))];
+}
+
+/** A stem's RMS against the loudest stem's, in dB, with a bar as long as its share (40 dB is none). */
+function balance(rms) {
+  const loudest = Math.max(...STEMS.map((t) => t.stem.figures.rms_dbfs ?? -Infinity));
+  if (rms === null || rms === undefined || !Number.isFinite(loudest)) return "\u2013";
+  const relative = rms - loudest;
+  const share = Math.max(0, 1 + relative / 40);
+  return h("span", { class: "balance" },
+    h("span", { class: "balance-track", "aria-hidden": "true" }, h("span", { style: `width: ${(100 * share).toFixed(1)}%` })),
+    h("span", { class: "balance-value" }, formatLevel(relative, "dB")));
 }
 
 function figureName(key) {
