@@ -9,6 +9,8 @@ from pathlib import Path
 
 import mido
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from compiler.analyze import played_notes
 from compiler.cli import main
@@ -185,3 +187,53 @@ def test_a_report_from_before_the_page_still_gets_one(built, tmp_path):
     assert data["style"] == "" and data["audio"]["envelope"] is None
     assert data["audio"]["integrated_lufs"] == report["master"]["integrated_lufs"]
     assert all(s["ending"] is None for s in data["sections"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=6))
+def test_a_damaged_midi_file_is_one_line_never_an_internal_error(tmp_path_factory, changes):
+    out = _pristine(tmp_path_factory)
+    midi = bytearray((out / "pristine.mid").read_bytes())
+    for position, value in changes:
+        midi[position % len(midi)] = value
+    (out / "song.mid").write_bytes(bytes(midi))
+    code = _run_report(out)
+    assert code in (0, 2)
+
+
+_PRISTINE: dict[str, Path] = {}
+
+
+def _pristine(tmp_path_factory) -> Path:
+    """One MIDI-only build, made once, whose song.mid the property test damages (kept as pristine.mid)."""
+    if "out" not in _PRISTINE:
+        out = midi_only(tmp_path_factory.mktemp("damaged"))
+        shutil.copyfile(out / "song.mid", out / "pristine.mid")
+        _PRISTINE["out"] = out
+    return _PRISTINE["out"]
+
+
+def _run_report(out: Path) -> int:
+    import contextlib
+    import io
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["report", str(out)])
+    assert "internal error" not in err.getvalue() and len(err.getvalue().splitlines()) <= 1, err.getvalue()
+    return code
+
+
+@pytest.mark.parametrize("change", ["tempo", "meter"])
+def test_a_tempo_or_meter_of_zero_is_refused(change, tmp_path, capsys):
+    out = midi_only(tmp_path)
+    midi = mido.MidiFile(out / "song.mid", charset="utf-8")
+    for msg in midi.tracks[0]:
+        if change == "tempo" and msg.type == "set_tempo":
+            msg.tempo = 0
+        if change == "meter" and msg.type == "time_signature":
+            msg.numerator = 0
+    midi.save(out / "song.mid")
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 2
+    assert "song.mid: not a MIDI file songspec wrote: a " in capsys.readouterr().err

@@ -28,7 +28,7 @@ import mido
 
 from .. import __version__
 from ..atomic import write_atomic
-from .data import Mismatch, page_data
+from .data import BadMidi, Mismatch, page_data
 from .folder import MIDI, PAGE, REPORT, Build, PageError, read_build
 from .view import read_view
 
@@ -67,6 +67,8 @@ def render_page(build: Build) -> bytes:
         data = page_data(build.report, build.midi, build.present)
     except Mismatch as err:
         raise PageError(str(build.folder), f"{MIDI} and {REPORT} are not from the same build: {err}") from None
+    except BadMidi as err:
+        raise PageError(str(build.folder / MIDI), f"not a MIDI file songspec wrote: {err}") from None
     slots = {"title": html.escape(build.report.title or "Untitled"), "version": __version__,
              "style": _asset("page.css"), "script": "\n".join(_asset(name) for name in SCRIPTS),
              "data": _json_in_script(data)}

@@ -28,6 +28,10 @@ class Mismatch(ValueError):
     """song.mid and report.json do not describe the same build."""
 
 
+class BadMidi(ValueError):
+    """song.mid reads as MIDI but says something no build writes (a tempo or meter of 0)."""
+
+
 @dataclass(frozen=True)
 class Conductor:
     """Track 0 of song.mid, in absolute ticks."""
@@ -48,13 +52,14 @@ def page_data(report: ReportView, midi: mido.MidiFile, present: Callable[[str], 
 
     Raises:
         Mismatch: if the MIDI's ppq, bars, parts or note counts differ from the report's.
+        BadMidi: if the MIDI sets a tempo or meter of 0.
     """
     if midi.ticks_per_beat != report.ppq:
         raise Mismatch(f"song.mid has {midi.ticks_per_beat} ticks per beat, report.json says {report.ppq}")
     conductor = read_conductor(midi.tracks[0] if midi.tracks else mido.MidiTrack())
     clock = TempoMap(conductor.tempos, report.ppq)
     seconds = Clock(clock)
-    bars = bar_ticks(conductor, report.ppq, report.end_tick)
+    bars = bar_ticks(conductor, report.ppq, report.end_tick, most=report.bars + 1)
     if len(bars) != report.bars:
         raise Mismatch(f"song.mid has {len(bars)} bars after its first section marker, report.json says {report.bars}")
     return {
@@ -79,8 +84,12 @@ def read_conductor(track: mido.MidiTrack) -> Conductor:
     markers: list[int] = []
     for tick, msg in _absolute(track):
         if msg.type == "set_tempo":
+            if msg.tempo <= 0:
+                raise BadMidi(f"a tempo of {msg.tempo} microseconds per beat at tick {tick}")
             tempos.append(TempoPoint(tick=tick, bpm=Fraction(60_000_000, msg.tempo)))
         elif msg.type == "time_signature":
+            if msg.numerator <= 0:
+                raise BadMidi(f"a time signature of {msg.numerator}/{msg.denominator} at tick {tick}")
             meters.append((tick, msg.numerator, msg.denominator))
         elif msg.type == "key_signature":
             keys.append((tick, msg.key))
@@ -91,14 +100,15 @@ def read_conductor(track: mido.MidiTrack) -> Conductor:
     return Conductor(tuple(tempos), tuple(meters) or ((0, 4, 4),), tuple(keys), tuple(markers))
 
 
-def bar_ticks(conductor: Conductor, ppq: int, end_tick: int) -> list[tuple[int, int, int, int]]:
-    """(start, end, numerator, denominator) of every bar from the first section marker to `end_tick`.
+def bar_ticks(conductor: Conductor, ppq: int, end_tick: int, most: int) -> list[tuple[int, int, int, int]]:
+    """(start, end, numerator, denominator) of every bar from the first section marker to `end_tick`,
+    at `most` bars (the caller knows how many there should be).
 
     A count-in comes before the first marker, so it has no bar numbers; meters change on bar lines.
     """
     tick = conductor.markers[0] if conductor.markers else 0
-    bars = []
-    while tick < end_tick:
+    bars: list[tuple[int, int, int, int]] = []
+    while tick < end_tick and len(bars) < most:
         num, den = _meter_at(conductor.meters, tick)
         end = tick + num * ppq * 4 // den
         bars.append((tick, end, num, den))
