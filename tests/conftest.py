@@ -36,8 +36,12 @@ def golden(request: pytest.FixtureRequest):
 def built(tmp_path_factory):
     """built(spec) -> (folder, report): each spec's full build, made once (lazily) for the whole run.
 
-    Shared by the build tests and the page tests, which look at the same folders.
+    Shared by the build tests and the page tests, which look at the same folders. Each folder's stem
+    cache is removed once built: the tests read only the outputs, and the caches (raw stems, mixes)
+    would be two thirds of the run's disk, some 8 GB for the specs.
     """
+    import shutil
+
     from compiler.library import Library
     from compiler.pipeline import build
     from compiler.source import Source
@@ -48,6 +52,7 @@ def built(tmp_path_factory):
     def get(spec: Path) -> tuple[Path, dict]:
         if spec not in done:
             done[spec] = build(Source.read(spec), Library(), root / spec.stem)
+            shutil.rmtree(root / spec.stem / ".cache")
         return root / spec.stem, done[spec]
 
     return get
