@@ -1,8 +1,9 @@
 """chords: chord symbols (letter roots or Roman numerals, read in a Key) -> ChordSpec.
 
-Intervals are semitones above the root in 0..23, so extensions keep their octave: 9 = 14,
-11 = 17, 13 = 21, b9 = 13, #9 = 15, #11 = 18, b13 = 20. `13` chords leave out the 11th, and
-`7alt` is the altered dominant without its fifth: 1 3 b7 b9 #9 b13 (#11 is offered as a tension).
+The quality after the root (`m7b5`, `7(#9,b13)`, `-^9`) is read by `qualities`, which gives its
+chord tones as semitones above the root in 0..23 and its one canonical name. A misspelt quality
+gets a did-you-mean of spellings one edit from what was typed (`suggestions`), never a different
+chord for a valid one; `canonical_symbol` is how `song fmt` prints a symbol.
 
 Roman numerals follow the common lead-sheet convention:
 
@@ -25,132 +26,15 @@ are spelled from the key's degree letters (`vii` of B major is A#m).
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .pitch import MINOR_MODES, NATURAL_PCS, Key, parse_note_name
+from .qualities import NO_CHORD, QUALITIES, Quality, QualityError, read_quality
 
-NO_CHORD = "N.C."
-
-# Canonical quality -> (intervals, tensions), in order of frequency in 1,382 jazz standards,
-# then the two spellings the issue lists without a count (sus2, madd9), then four more (below).
-# Tensions are what a comping player may add; they never repeat a chord tone's pitch class.
-_QUALITIES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
-    "7": ((0, 4, 7, 10), (14, 21)),
-    "m7": ((0, 3, 7, 10), (14, 17)),
-    "maj7": ((0, 4, 7, 11), (14, 18, 21)),
-    "6": ((0, 4, 7, 9), (14,)),
-    "7b9": ((0, 4, 7, 10, 13), (15, 20)),
-    "m7b5": ((0, 3, 6, 10), (14, 17, 20)),
-    "": ((0, 4, 7), (14,)),
-    "dim7": ((0, 3, 6, 9), (14, 17, 20, 23)),
-    "m": ((0, 3, 7), (14, 17)),
-    "m6": ((0, 3, 7, 9), (14, 17)),
-    "7sus": ((0, 5, 7, 10), (14, 21)),
-    "7#11": ((0, 4, 7, 10, 18), (14, 21)),
-    "7#9": ((0, 4, 7, 10, 15), (13, 20)),
-    "7#5": ((0, 4, 8, 10), (14, 18)),
-    "maj7#11": ((0, 4, 7, 11, 18), (14, 21)),
-    "7b13": ((0, 4, 7, 10, 20), (14,)),
-    "9": ((0, 4, 7, 10, 14), (21,)),
-    "m9": ((0, 3, 7, 10, 14), (17,)),
-    "13": ((0, 4, 7, 10, 14, 21), ()),
-    "m11": ((0, 3, 7, 10, 14, 17), ()),
-    "m(maj7)": ((0, 3, 7, 11), (14, 17)),
-    "7alt": ((0, 4, 10, 13, 15, 20), (18,)),
-    "69": ((0, 4, 7, 9, 14), ()),
-    "9sus": ((0, 5, 7, 10, 14), (21,)),
-    "7#5#9": ((0, 4, 8, 10, 15), (13,)),
-    "maj9": ((0, 4, 7, 11, 14), (18, 21)),
-    "7b5": ((0, 4, 6, 10), (14, 20)),
-    "13b9": ((0, 4, 7, 10, 13, 21), (15, 18)),
-    "dim": ((0, 3, 6), (14, 17)),
-    "9#11": ((0, 4, 7, 10, 14, 18), (21,)),
-    "7b9sus": ((0, 5, 7, 10, 13), (20,)),
-    "aug": ((0, 4, 8), (14,)),
-    "13sus": ((0, 5, 7, 10, 14, 21), ()),
-    "mb6": ((0, 3, 7, 8), (14, 17)),
-    "7b9#5": ((0, 4, 8, 10, 13), (15,)),
-    "maj7#5": ((0, 4, 8, 11), (14, 18)),
-    "7b5b9": ((0, 4, 6, 10, 13), (15, 20)),
-    "add9": ((0, 4, 7, 14), ()),
-    "7b9b13": ((0, 4, 7, 10, 13, 20), (15,)),
-    "13#11": ((0, 4, 7, 10, 14, 18, 21), ()),
-    "sus": ((0, 5, 7), (14, 21)),
-    "9#5": ((0, 4, 8, 10, 14), (18,)),
-    "m69": ((0, 3, 7, 9, 14), (17,)),
-    "7b9#11": ((0, 4, 7, 10, 13, 18), (15, 21)),
-    "9b5": ((0, 4, 6, 10, 14), (20,)),
-    "m#5": ((0, 3, 8), (14, 17)),
-    "7b5#9": ((0, 4, 6, 10, 15), (13, 20)),
-    "7#9#11": ((0, 4, 7, 10, 15, 18), (13, 21)),
-    "maj9#11": ((0, 4, 7, 11, 14, 18), (21,)),
-    "7b13sus": ((0, 5, 7, 10, 20), (14,)),
-    "m7b9": ((0, 3, 7, 10, 13), (17, 20)),
-    "maj13": ((0, 4, 7, 11, 14, 21), (18,)),
-    "7b9#9": ((0, 4, 7, 10, 13, 15), (18, 21)),
-    "13#9": ((0, 4, 7, 10, 15, 21), (13, 18)),
-    "sus2": ((0, 2, 7), (21,)),
-    "madd9": ((0, 3, 7, 14), (17,)),
-    # Common outside the jazz count: the minor 13th, the 11th chord (its 3rd left out, as players
-    # voice it: the 11 would clash with it), the power chord of rock charts, and m7#5.
-    "m13": ((0, 3, 7, 10, 14, 21), (17,)),
-    "11": ((0, 7, 10, 14, 17), (21,)),
-    "5": ((0, 7), ()),
-    "m7#5": ((0, 3, 8, 10), (14, 17)),
-}
-
-
-_Structure = tuple[str, tuple[str, ...]]  # (base quality, sorted alterations)
-
-
-def _aliases(spellings: str, base: str, *alterations: str) -> dict[str, _Structure]:
-    return {spelling: (base, alterations) for spelling in spellings.split()}
-
-
-# The leading part of a quality as written -> (base, implied alterations). Alterations written
-# after it (b9, #11, sus, add9, ...) are added, so "h7b9"-style combinations need no entry here.
-# Spellings are as normalised: Δ -> ^, ø -> h, ° -> o, ♭ -> b, ♯ -> #, words lowercased.
-_HEADS: dict[str, _Structure] = {
-    "": ("", ()),
-    **_aliases("maj M", ""),
-    **_aliases("m - min mi", "m"),
-    **_aliases("7", "7"),
-    **_aliases("m7 -7 min7 mi7", "m7"),
-    **_aliases("maj7 ^7 ^ M7 ma7", "maj7"),
-    **_aliases("6 maj6", "6"),
-    **_aliases("m6 -6 min6 mi6", "m6"),
-    **_aliases("69 6/9", "6", "add9"),
-    **_aliases("m69 m6/9 -69 -6/9 min69 min6/9", "m6", "add9"),
-    **_aliases("9", "9"),
-    **_aliases("m9 -9 min9 mi9", "m9"),
-    **_aliases("maj9 ^9 M9 ma9", "maj9"),
-    **_aliases("m11 -11 min11 mi11", "m11"),
-    **_aliases("11", "11"),
-    **_aliases("13", "13"),
-    **_aliases("m13 -13 min13 mi13", "m13"),
-    **_aliases("5", "5"),
-    **_aliases("maj13 ^13 M13 ma13", "maj13"),
-    **_aliases("dim o", "dim"),
-    **_aliases("dim7 o7", "dim7"),
-    **_aliases("aug +", "", "#5"),
-    **_aliases("aug7 +7", "7", "#5"),
-    **_aliases("h h7", "m7", "b5"),
-    **_aliases("mmaj7 mM7 m^7 -^7 -maj7 minmaj7", "mmaj7"),
-    **_aliases("alt", "7", "alt"),
-}
-_HEADS_LONGEST_FIRST = sorted(_HEADS, key=len, reverse=True)
-_ALTERATION = re.compile(r"[b#](?:13|11|9|6|5)|\+|sus[24]?|add9|alt")
-_TOKEN_SPELLINGS = {"sus4": "sus", "+": "#5"}
-_ALTERATIONS = re.compile(f"(?:{_ALTERATION.pattern})*")
-_UNICODE = str.maketrans(
-    {"♭": "b", "♯": "#", "Δ": "^", "∆": "^", "ø": "h", "Ø": "h", "°": "o", "º": "o", "−": "-"}
-)
-_WORDS = re.compile(r"maj|min|dim|aug|sus|alt|add", re.IGNORECASE)
-# Parentheses hold alterations or maj7 and close the quality: 7(b9,#11), m(maj7).
-_PARENS = re.compile(r"[^(), ]*(?:\([^()]+\))?")
+# Characters a quality is written with: one-edit variants of a misspelt quality are built from them.
+_EDIT_ALPHABET = "0123456789b#+-^()mMajinsudohltr"
 
 _ROOT_ACCIDENTALS = "#b♯♭"
 _ROMAN = re.compile(r"([b#♭♯]?)(VII|VI|V|IV|III|II|I|vii|vi|v|iv|iii|ii|i)")
@@ -186,7 +70,7 @@ class ChordSpec:
         symbol: The symbol as written (or as rewritten by `transpose_chord`).
         root: Spelled root, e.g. "Bb"; "" for no chord.
         root_pc: Pitch class of the root; 0 for no chord, where it means nothing.
-        quality: Canonical name from `known_qualities()`; "" is the major triad, "N.C." no chord.
+        quality: Canonical name (`qualities.canonical_name`); "" is the major triad, "N.C." no chord.
         intervals: Chord tones in semitones above the root, ascending from 0, in 0..23.
         tensions: Further semitones above the root (same range) a comping player may add.
         bass: Spelled slash bass, or None.
@@ -217,8 +101,8 @@ class ChordSpec:
 
 
 def known_qualities() -> tuple[str, ...]:
-    """Canonical quality names, most common first."""
-    return tuple(_QUALITIES)
+    """The common canonical quality names, most common first (any other reads too, see `qualities`)."""
+    return tuple(QUALITIES)
 
 
 @lru_cache(maxsize=4096)
@@ -252,6 +136,49 @@ def parse_chord(text: str, key: Key) -> ChordSpec:
             help="write e.g. C7, Bbmaj7, F#m7b5 or ii7",
         )
     return _roman_chord(text, numeral, key)
+
+
+def canonical_symbol(text: str, key: Key) -> str:
+    """How `song fmt` writes a chord: ASCII accidentals, the quality's canonical name, the root and
+    slash bass as spelled. Lowercase numerals leave out the `m` their case implies.
+
+    Raises:
+        ChordError: as `parse_chord`.
+
+    Example:
+        >>> c = Key("C", "major")
+        >>> canonical_symbol("C-7(b5)", c), canonical_symbol("iiø7", c), canonical_symbol("B♭Δ7/D", c)
+        ('Cm7b5', 'ii7b5', 'Bbmaj7/D')
+    """
+    spec = parse_chord(text, key)
+    if spec.is_no_chord:
+        return NO_CHORD
+    head, tail, _ = _split_slash(text)
+    if text[0] in NATURAL_PCS:
+        symbol = parse_note_name(head[: _root_end(head)])[0] + spec.quality
+    else:
+        numeral = _ROMAN.match(text)
+        symbol = _ascii(numeral.group(1)) + numeral.group(2) + _numeral_name(spec.quality, numeral.group(2).islower())
+    return symbol if tail is None else f"{symbol}/{_canonical_tail(tail)}"
+
+
+def _numeral_name(quality: str, lowercase: bool) -> str:
+    """A quality after a numeral: a lowercase numeral already says minor (`ii7`), and `o` diminished."""
+    if not lowercase:
+        return quality
+    if quality.startswith("m") and not quality.startswith("maj"):
+        return quality[1:]
+    return "o" + quality[3:] if quality.startswith("dim") else quality
+
+
+def _canonical_tail(tail: str) -> str:
+    """The text after the slash: a bass note, an applied numeral, or both (`V/C#`), in ASCII."""
+    parts = tail.split("/")
+    return "/".join(_ascii(part) if _ROMAN.fullmatch(part) else parse_note_name(part)[0] for part in parts)
+
+
+def _ascii(text: str) -> str:
+    return text.replace("♭", "b").replace("♯", "#")
 
 
 def transpose_chord(spec: ChordSpec, semitones: int, key: Key) -> ChordSpec:
@@ -288,7 +215,7 @@ def _letter_chord(text: str) -> ChordSpec:
     head, tail, tail_start = _split_slash(text)
     root_end = _root_end(head)
     root, root_pc = parse_note_name(head[:root_end])
-    quality = _quality(head[root_end:], root_end)
+    quality = _quality(head[root_end:], root_end, head[:root_end])
     bass, bass_pc = (None, None) if tail is None else _bass(tail, tail_start)
     return _spec(text, root, root_pc, quality, bass, bass_pc)
 
@@ -298,7 +225,7 @@ def _roman_chord(text: str, numeral: re.Match[str], key: Key) -> ChordSpec:
     home, bass, bass_pc = (key, None, None) if tail is None else _roman_tail(tail, tail_start, key)
     quality = _numeral_quality(head[numeral.end():], numeral)
     # In minor, the diminished chords on vii are leading-tone chords (harmonic minor).
-    leading_tone = 3 in _QUALITIES[quality][0] and 6 in _QUALITIES[quality][0]
+    leading_tone = 3 in quality.intervals and 6 in quality.intervals
     root = _numeral_root(numeral, home, leading_tone)
     return _spec(text, root, parse_note_name(root)[1], quality, bass, bass_pc)
 
@@ -327,23 +254,33 @@ def _numeral_root(numeral: re.Match[str], key: Key, leading_tone: bool) -> str:
     return key.degree_name(degree, 0)
 
 
-def _numeral_quality(text: str, numeral: re.Match[str]) -> str:
-    """Canonical quality after a numeral: uppercase as written, lowercase with a minor third."""
+def _numeral_quality(text: str, numeral: re.Match[str]) -> Quality:
+    """The quality after a numeral: uppercase as written, lowercase with a minor third."""
     start = numeral.end()
     if numeral.group(2).isupper():
-        return _quality(text, start)
-    minor = _resolve_quality("m" + text)
-    if minor is not None:
-        return minor
-    quality = _quality(text, start)
-    if 4 in _QUALITIES[quality][0]:
-        raise ChordError(
-            f"lowercase numeral '{numeral.group()}' makes a minor chord, "
-            f"but '{text}' has a major third",
-            numeral.start(), start + len(text),
-            help=f"write the numeral in uppercase: '{numeral.group().upper()}{text}'",
-        )
+        return _quality(text, start, numeral.group())
+    try:
+        quality = _quality(text, start, numeral.group(), minor=True)
+    except ChordError:
+        quality = None
+    if quality is None or 4 in quality.intervals:
+        if quality is not None or 4 in _quiet_quality(text).intervals:
+            raise ChordError(
+                f"lowercase numeral '{numeral.group()}' makes a minor chord, "
+                f"but '{text}' has a major third",
+                numeral.start(), start + len(text),
+                help=f"write the numeral in uppercase: '{numeral.group().upper()}{text}'",
+            )
+        return _quality(text, start, numeral.group(), minor=True)
     return quality
+
+
+def _quiet_quality(text: str) -> Quality:
+    """The quality read as if after a letter, or one with no tones if it does not read."""
+    try:
+        return read_quality(text)
+    except QualityError:
+        return Quality("", (), ())
 
 
 def _split_slash(text: str) -> tuple[str, str | None, int]:
@@ -369,56 +306,66 @@ def _bass(text: str, start: int, after_numeral: bool = False) -> tuple[str, int]
         ) from None
 
 
-def _quality(text: str, start: int) -> str:
-    """Canonical name of the quality `text`, which starts at offset `start` of the symbol."""
-    quality = _resolve_quality(text)
-    if quality is None:
-        raise ChordError(
-            f"unknown chord quality '{text}'", start, start + len(text), help=_quality_help(text)
-        )
-    return quality
+def _quality(text: str, start: int, root: str, minor: bool = False) -> Quality:
+    """The quality `text`, which starts at offset `start` of the symbol, after `root`."""
+    try:
+        return read_quality(text, minor)
+    except QualityError as error:
+        raise ChordError(error.message, start + error.start, start + error.end,
+                         help=_quality_help(root, text, minor, error.help)) from None
 
 
-def _resolve_quality(text: str) -> str | None:
-    normalized = _normalize(text)
-    structure = None if normalized is None else _structure(normalized)
-    return _BY_STRUCTURE.get(structure) if structure else None
+def _quality_help(root: str, text: str, minor: bool, own: str | None) -> str:
+    """The reader's own advice, else a did-you-mean of spellings one edit from what was typed."""
+    found = [] if own else suggestions(text, minor)
+    if found:
+        return "did you mean " + " or ".join(f"'{root}{q}'" for q in found) + "?"
+    return own or f"write a known quality such as {', '.join([q for q in known_qualities() if q][:8])}"
 
 
-def _normalize(text: str) -> str | None:
-    """The quality with unicode, word case and parentheses made uniform; None if malformed."""
-    text = _WORDS.sub(lambda word: word.group().lower(), text.translate(_UNICODE))
-    if not _PARENS.fullmatch(text):
-        return None
-    return re.sub(r"[(), ]", "", text)
+def suggestions(text: str, minor: bool = False, limit: int = 3) -> list[str]:
+    """Qualities one edit from `text` that read, one per chord: the chords with the fewest tones
+    first (a typo rarely drops a whole part), then the common ones, then by the kind of typo (two
+    characters swapped, one replaced, deleted, inserted).
+
+    Example:
+        >>> suggestions("mja7"), suggestions("sus3")
+        (['maj7', 'mMa7'], ['sus4', 'sus2', 'sus+'])
+    """
+    order = {name: index for index, name in enumerate(QUALITIES)}
+    chords: dict[tuple[int, ...], tuple[tuple, str]] = {}
+    for rank, variant in _one_edit(text):
+        if variant[:1] in ("b", "#"):
+            continue  # after a root it would read as the root's accidental
+        try:
+            quality = read_quality(variant, minor)
+        except QualityError:
+            continue
+        key = (len(quality.intervals), order.get(quality.name, len(order)), rank, len(variant), variant)
+        if quality.intervals not in chords or key < chords[quality.intervals][0]:
+            chords[quality.intervals] = (key, variant)
+    return [variant for _, variant in sorted(chords.values())[:limit]]
 
 
-def _structure(text: str) -> _Structure | None:
-    """(base, sorted alterations) of a normalised quality, so 7(#11,b9) and 7b9#11 agree."""
-    for head in _HEADS_LONGEST_FIRST:
-        rest = text[len(head):]
-        if text.startswith(head) and _ALTERATIONS.fullmatch(rest):
-            base, implied = _HEADS[head]
-            written = (_TOKEN_SPELLINGS.get(token, token) for token in _ALTERATION.findall(rest))
-            return base, tuple(sorted((*implied, *written)))
-    return None
-
-
-def _quality_help(text: str) -> str:
-    """Did-you-mean among canonical names first, so 'mja7' suggests maj7 rather than ma7."""
-    word = _normalize(text) or text
-    for spellings in (_QUALITIES, _HEADS):
-        matches = difflib.get_close_matches(word, [name for name in spellings if name], n=1)
-        if matches:
-            return f"did you mean '{matches[0]}'?"
-    return f"write a known quality such as {', '.join([q for q in known_qualities() if q][:8])}"
+def _one_edit(text: str):
+    """(kind, variant) for every text one edit from `text`: swaps first, then replacements, deletions,
+    insertions (the edits a typist makes most, in that order)."""
+    for i in range(len(text) - 1):
+        yield 0, text[:i] + text[i + 1] + text[i] + text[i + 2:]
+    for i in range(len(text)):
+        for char in _EDIT_ALPHABET:
+            if char != text[i]:
+                yield 1, text[:i] + char + text[i + 1:]
+        yield 2, text[:i] + text[i + 1:]
+    for i in range(len(text) + 1):
+        for char in _EDIT_ALPHABET:
+            yield 3, text[:i] + char + text[i:]
 
 
 def _spec(
-    text: str, root: str, root_pc: int, quality: str, bass: str | None, bass_pc: int | None
+    text: str, root: str, root_pc: int, quality: Quality, bass: str | None, bass_pc: int | None
 ) -> ChordSpec:
-    intervals, tensions = _QUALITIES[quality]
-    return ChordSpec(text, root, root_pc, quality, intervals, tensions, bass, bass_pc)
+    return ChordSpec(text, root, root_pc, quality.name, quality.intervals, quality.tensions, bass, bass_pc)
 
 
 def _root_end(head: str) -> int:
@@ -433,16 +380,3 @@ def _with_bass(symbol: str, bass: str | None) -> str:
     head, tail, _ = _split_slash(symbol)
     kept = "" if tail is None else tail[: tail.rfind("/") + 1]
     return f"{head}/{kept}{bass}"
-
-
-def _build_structure_index() -> dict[_Structure, str]:
-    index: dict[_Structure, str] = {}
-    for name in _QUALITIES:
-        structure = _structure(_normalize(name) or "")
-        # Two canonical names reading the same would make one of them unreachable.
-        assert structure is not None and structure not in index, name
-        index[structure] = name
-    return index
-
-
-_BY_STRUCTURE = _build_structure_index()

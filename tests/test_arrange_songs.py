@@ -235,11 +235,17 @@ def ii_v_i_song(voicing: str | None = None) -> str:
 # -- acceptance 1 and 2: the bass on the roots, the comping on chord tones --------------------------
 
 NEW_QUALITIES = "section A\n  | C5 F5 | G5 C5 | Dm13 | G11 | Cm13 Cm7#5 | F11 | Bb5 | Eb5 |\n"
+# The spellings of issue 9: altered and extended chords in any order, iReal Pro and MusicXML words.
+LEAD_SHEET_QUALITIES = ("section A\n  | C7#9b13 | Fm9b5 Bb7(#9,b13) | Ebmaj7b5 | Ab6#11 |\n"
+                        "  | D7sus2 | G2 | Cm9(maj7) | F7(13) |\n  | Bbmi(ma7) | E△7 | A-^9 | D7b9sus |\n"
+                        "  | Gh7 C7alt | F-11 | Bb^9#11 | Eb13#11 |\n")
 
 SONGS = {
     "autumn (jazz.swing)": AUTUMN,
     "power, 11, m13 and m7#5 chords, rock": styled("test.rock", NEW_QUALITIES, form="A A"),
     "power, 11, m13 and m7#5 chords, jazz.swing": styled("jazz.swing", NEW_QUALITIES, form="A A"),
+    "lead-sheet qualities, jazz.swing": styled("jazz.swing", LEAD_SHEET_QUALITIES, form="A A"),
+    "lead-sheet qualities, bossa": styled("test.bossa", LEAD_SHEET_QUALITIES, form="A A"),
     "hard chart, jazz.swing": styled("jazz.swing"),
     "bossa": styled("test.bossa"),
     "funk": styled("test.funk", extra="arrange\n  B f build\n"),

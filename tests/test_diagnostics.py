@@ -52,7 +52,7 @@ BAD_INPUTS = [
     ('seed_fraction', 'seed 1.5\n', None,
      ('E011', 'song.song', 1, 6)),
     ('unknown_chord_quality', 'style jazz.swing\nsection A\n  | Cmaj77 |\n', None,
-     ('E020', 'song.song', 3, 6)),
+     ('E020', 'song.song', 3, 10)),
     ('unknown_chord_root', 'style jazz.swing\nsection A\n  | C | H7 |\n', None,
      ('E020', 'song.song', 3, 9)),
     ('uneven_bar', 'style jazz.swing\nsection A\n  | C F G |\n', None,
@@ -201,10 +201,10 @@ def test_human_format_shows_line_and_carets(tmp_path, capsys):
     path = _write_case(tmp_path, "style jazz.swing\nsection A\n  | Cmaj77 |\n", None)
     main(["check", str(path)])
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == f"{path}:3:6: error[E020]: unknown chord `Cmaj77`: unknown chord quality 'maj77'"
+    assert lines[0] == f"{path}:3:10: error[E020]: unknown chord `Cmaj77`: unexpected '7' in 'maj77'"
     assert lines[2] == " 3 |   | Cmaj77 |"
-    assert lines[3] == "   |      ^^^^^"
-    assert lines[4] == "  = help: did you mean 'maj7'?"
+    assert lines[3] == "   |          ^"
+    assert lines[4] == "  = help: did you mean 'Cmaj7' or 'Cmaj7+'?"
 
 
 def test_json_format_is_stable(tmp_path, capsys):
