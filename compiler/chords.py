@@ -138,6 +138,23 @@ def parse_chord(text: str, key: Key) -> ChordSpec:
     return _roman_chord(text, numeral, key)
 
 
+def split_chord_list(text: str) -> list[tuple[int, str]]:
+    """`Gm7,C7` as a chart writes two chords in one word: (offset, symbol) of each. A comma inside
+    parentheses belongs to the symbol: `C7(b9,#11)` is one chord.
+
+    >>> split_chord_list("Gm7,C7(b9,#11)")
+    [(0, 'Gm7'), (4, 'C7(b9,#11)')]
+    """
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text + ","):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth <= 0 and index > start:
+            parts.append((start, text[start:index]))
+        if char == "," and depth <= 0:
+            start = index + 1
+    return parts or [(0, text)]
+
+
 def canonical_symbol(text: str, key: Key) -> str:
     """How `song fmt` writes a chord: ASCII accidentals, the quality's canonical name, the root and
     slash bass as spelled. Lowercase numerals leave out the `m` their case implies.

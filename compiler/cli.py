@@ -167,7 +167,7 @@ def _fmt_args(sub: argparse.ArgumentParser) -> None:
 def _run_fmt(args: argparse.Namespace) -> int:
     from .fmt import format_source
     from .parse import parse
-    from .syntax import dump as syntax_dump
+    from .spelling import meaning
 
     changed, broken = [], False
     for path in args.files:
@@ -182,7 +182,7 @@ def _run_fmt(args: argparse.Namespace) -> int:
         if formatted == source.text:
             continue
         after = parse(Source(source.path, formatted))
-        if syntax_dump(after) != syntax_dump(before):
+        if meaning(after) != meaning(before):
             raise RuntimeError(f"fmt would change the meaning of {path}; file left untouched")
         changed.append(path)
         if not args.check:

@@ -22,6 +22,7 @@ CODES: dict[str, str] = {
     "E021": "bar length does not fit the time signature",
     "E022": "`%` or `.` with nothing to repeat",
     "E023": "bad ending",
+    "E024": "bad repeat bars",
     "E030": "undefined section",
     "E032": "bad form",
     "E040": "unknown instrument",

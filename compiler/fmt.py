@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 INDENT = "  "
+DELIMITERS = ("|", "|:", ":|", ":|:")  # bar lines, with the repeat marks `spelling` joins to them
 ROMAN_START = "IiVv"
 BLOCK_WORDS = ("section", "form", "arrange", "melody", "mix", "master", "pattern", "style")
 
@@ -30,7 +31,7 @@ class Line:
 
     @property
     def is_bars(self) -> bool:
-        return "|" in self.words
+        return any(word in DELIMITERS for word in self.words)
 
 
 def format_source(text: str) -> str:
@@ -55,7 +56,29 @@ def _read_lines(text: str) -> list[Line]:
         if line.depth == 0 and line.words:
             block = line.words[0]
         line.block = block
+    _canonical_spellings(lines)
     return lines
+
+
+def _canonical_spellings(lines: list[Line]) -> None:
+    """Chords, repeats and keys as `spelling` writes them; chord bars are a section's (or a style's
+    `section intro|ending`), never a melody's or a pattern's."""
+    from . import spelling
+    from .resolve.form import MARK_WORDS
+
+    inner = ""  # the header of the depth-1 block a style's lines are in
+    for line in lines:
+        if not line.words:
+            continue
+        if line.depth == 1:
+            inner = line.words[0]
+        chart = line.block == "section" or line.block == "style" and inner == "section" and line.depth == 2
+        if chart and "|" in line.words:
+            line.words = spelling.bar_words(line.words)
+        elif line.depth == 0 and line.words[0] == "form":
+            line.words = spelling.form_words(line.words)
+        elif line.words[0] in ("key", "section") or line.block == "arrange" and line.depth == 1:
+            line.words = spelling.key_words(line.words, stop=MARK_WORDS)
 
 
 def _indent_width(line: str) -> int | None:
@@ -132,7 +155,7 @@ def _kind(line: Line) -> str:
     if line.blank or not line.words:
         return "none"
     if line.is_bars:
-        return f"bars:{line.words.index('|')}"
+        return f"bars:{next(i for i, word in enumerate(line.words) if word in DELIMITERS)}"
     head = line.words[0]
     if head == "track":
         return "track"
@@ -209,34 +232,28 @@ def _label_column(lines: list[Line]) -> list[str]:
 
 
 def _bar_columns(lines: list[Line]) -> list[str]:
-    prefixes, cells = zip(*(_split_bars(line.words) for line in lines))
+    split = [_split_bars(line.words) for line in lines]
     widths: list[int] = []
-    for bars in cells:
+    for _, _, bars, _ in split:
         for i, bar in enumerate(bars):
             widths += [0] * (i + 1 - len(widths))
             widths[i] = max(widths[i], len(bar))
-    lead = max(len(prefix) for prefix in prefixes)
+    lead = max(len(prefix) for prefix, _, _, _ in split)
     out = []
-    for prefix, bars in zip(prefixes, cells):
-        padded = [bar.ljust(widths[i]) for i, bar in enumerate(bars)]
-        body = "| " + " | ".join(padded) + " |"
+    for prefix, delimiters, bars, trailing in split:
+        parts = [delimiters[0]]
+        for i, bar in enumerate(bars):
+            parts += [bar.ljust(widths[i]), delimiters[i + 1]]
+        body = " ".join(parts + trailing)
         out.append(f"{prefix.ljust(lead)} {body}" if lead else body)
     return out
 
 
-def _split_bars(words: list[str]) -> tuple[str, list[str]]:
-    first = words.index("|")
-    bars: list[str] = []
-    current: list[str] = []
-    for word in words[first + 1:]:
-        if word == "|":
-            bars.append(" ".join(current))
-            current = []
-        else:
-            current.append(word)
-    if current:
-        bars.append(" ".join(current))
-    return " ".join(words[:first]), bars
+def _split_bars(words: list[str]) -> tuple[str, list[str], list[str], list[str]]:
+    """(words before the first bar line, the bar lines, the bars between them, words after the last)."""
+    at = [i for i, word in enumerate(words) if word in DELIMITERS]
+    bars = [" ".join(words[a + 1:b]) for a, b in zip(at, at[1:])]
+    return " ".join(words[:at[0]]), [words[i] for i in at], bars, words[at[-1] + 1:]
 
 
 def _with_comments(lines: list[Line], codes: list[str], align: bool) -> list[str]:

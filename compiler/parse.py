@@ -52,10 +52,12 @@ def parse(source: Source) -> S.SongFile:
     'tempo'
     """
     lines = _normalised_lines(source.text)
-    diagnostics = _indentation_errors(source.path, lines)
-    for diag in diagnostics:
+    diagnostics = _unindented_bodies(source.path, lines)
+    indentation = _indentation_errors(source.path, lines)
+    for diag in indentation:
         index = diag.span.line - 1
         lines[index] = _untabbed(lines[index]) if diag.message.startswith("tab") else _blanked(lines[index])
+    diagnostics += indentation
     while len(diagnostics) < MAX_ERRORS:
         try:
             tree = song_parser().parse("".join(lines))
@@ -135,6 +137,32 @@ def _blank_broken(lines: list[str], index: int) -> None:
     _blank(lines, header)
 
 
+def _unindented_bodies(path: str, lines: list[str]) -> list[Diagnostic]:
+    """`section A` with its bar lines at column 1: one diagnostic at the first bar line, not one per
+    line; the header and its bars are then left out, so nothing else trips over them."""
+    found = []
+    for index, line in enumerate(lines):
+        words = line.split("#")[0].split()
+        if _indent(line) != 0 or not words or words[0] not in ("section", "melody", "pattern"):
+            continue
+        body = index + 1
+        while body < len(lines) and _indent(lines[body]) is None:
+            body += 1
+        bars = body
+        while bars < len(lines) and _indent(lines[bars]) == 0 and lines[bars].lstrip().startswith("|"):
+            bars += 1
+        if bars == body:
+            continue
+        width = len(lines[body].rstrip("\r\n"))
+        found.append(Diagnostic("E003", f"the bars of `{' '.join(words[:2])}` are not indented",
+                                Span(path, body + 1, 1, body + 1, width + 1, 0, 0),
+                                f"indent the lines of the block by two spaces, e.g.\n    {' '.join(words[:2])}\n"
+                                f"      {lines[body].strip()}"))
+        for blank in range(index, bars):
+            _blank(lines, blank)
+    return found
+
+
 def _indentation_errors(path: str, lines: list[str]) -> list[Diagnostic]:
     """Dedents must return to an enclosing level, as the LALR post-lexer demands; say so per line."""
     stack = [0]
@@ -178,7 +206,21 @@ def _syntax_diagnostic(path: str, lines: list[str], err: UnexpectedInput) -> Dia
     code, message, help = describe_syntax_error(err, text, col)
     if isinstance(err, UnexpectedToken) and err.token.type == "_INDENT":
         help = _misspelt_header(lines, line) or help
+    if message == "this `(` is not closed":
+        span = _unclosed_paren(path, line, text)
     return Diagnostic(code, message, span, help)
+
+
+def _unclosed_paren(path: str, line: int, text: str) -> Span:
+    """Where the `(` that is never closed stands: the cause, not the end of the line."""
+    open_at: list[int] = []
+    for col, char in enumerate(text.split("#")[0], start=1):
+        if char == "(":
+            open_at.append(col)
+        elif char == ")" and open_at:
+            open_at.pop()
+    col = open_at[0] if open_at else 1
+    return Span(path, line, col, line, col + 1, 0, 0)
 
 
 def _misspelt_header(lines: list[str], line: int) -> str | None:
@@ -266,12 +308,14 @@ class ToSyntax(Transformer):
         return S.Section(name=name, values=tuple(words), lines=tuple(lines), span=name.span)
 
     def section_line(self, children: list) -> S.SectionLine:
+        repeat = self._word(children.pop()) if isinstance(children[-1], Token) and children[-1].type == "REPEAT" else None
         bars = children[-1]
+        end = (repeat or bars[-1]).span
         if len(children) == 1:
-            return S.SectionLine(bars=bars, span=bars[0].span.to(bars[-1].span))
+            return S.SectionLine(bars=bars, repeat=repeat, span=bars[0].span.to(end))
         label = self._word(children[0])
-        return S.SectionLine(label=label, values=tuple(children[1:-1]), bars=bars,
-                             span=label.span.to(bars[-1].span))
+        return S.SectionLine(label=label, values=tuple(children[1:-1]), bars=bars, repeat=repeat,
+                             span=label.span.to(end))
 
     def form(self, children: list) -> S.Form:
         return S.Form(items=tuple(children), span=children[0].span.to(children[-1].span))

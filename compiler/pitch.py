@@ -16,6 +16,7 @@ Spelling rules, used by `Key.spell`:
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -187,19 +188,37 @@ def parse_key(tonic: str, mode: str | None = None) -> Key:
     """Build a `Key` from a tonic name and a mode as written in a chart.
 
     Args:
-        tonic: A note name, as accepted by `parse_note_name`.
-        mode: None (major), a `MODES` name, or an alias: "maj", "min", "m" (minor), "M" (major).
-            Words are case-insensitive and may use spaces or hyphens ("Harmonic Minor").
+        tonic: A note name, as accepted by `parse_note_name`; the letter may be lowercase when a mode
+            is given (`g minor`), and a minor or major mark may be glued on as in a chord symbol
+            (`Gm`, `F#m`, `Bbmin`, `Ebmaj`, `C-`).
+        mode: None (major, or the glued mark), a `MODES` name, or an alias: "maj", "min", "m"
+            (minor), "M" (major). Words are case-insensitive and may use spaces or hyphens ("Harmonic Minor").
 
     Raises:
-        ValueError: For an unknown tonic or mode; the mode message suggests the closest mode name.
+        ValueError: For an unknown tonic or mode (the mode message suggests the closest mode name),
+            a lowercase tonic without a mode (is `g` G major or, as in classical usage, G minor?),
+            or a mode given twice (`Gm major`).
 
     Example:
-        >>> parse_key("Bb", "Minor")
-        Key(tonic='Bb', mode='minor')
+        >>> parse_key("Bb", "Minor"), parse_key("F#m"), parse_key("g", "minor")
+        (Key(tonic='Bb', mode='minor'), Key(tonic='F#', mode='minor'), Key(tonic='G', mode='minor'))
     """
+    glued = _GLUED_MODE.fullmatch(tonic)
+    if glued is not None and glued.group(3):
+        if mode is not None:
+            raise ValueError(f"'{tonic}' already says the mode; write '{glued.group(1).upper()}{glued.group(2)} {mode}'")
+        tonic, mode = glued.group(1) + glued.group(2), "minor" if glued.group(3) in ("m", "min", "-") else "major"
+    if tonic[:1].islower() and tonic[:1].upper() in NATURAL_PCS:
+        if mode is None:
+            name = tonic[0].upper() + tonic[1:]
+            raise ValueError(f"'{tonic}' does not say major or minor; write '{name}' for {name} major or "
+                             f"'{name} minor'")
+        tonic = tonic[0].upper() + tonic[1:]
     name, _ = parse_note_name(tonic)
     return Key(name, _canonical_mode(mode))
+
+
+_GLUED_MODE = re.compile(r"([A-Ga-g])([#b♯♭]?)(m|min|-|M|maj)?")
 
 
 @lru_cache(maxsize=64)

@@ -364,8 +364,10 @@ def _tones(r: _Reading, text: str) -> set[int]:
     for name, token in r.alterations.items():
         tones = _altered(tones, name, token, r, text)
     for tone, token in r.added.items():
-        if tone % 12 in {t % 12 for t in tones}:
-            raise _error(f"'{token.text}' is already in the chord", token, text)
+        same = next((t for t in sorted(tones) if t % 12 == tone % 12), None)
+        if same is not None:
+            raise _error(f"'add{token.text}' is the same note as the chord's {_DEGREE.get(same, same)}", token, text,
+                         f"leave out the 'add{token.text}'")
         tones.add(tone)
     if 3 in r.omitted:
         tones -= {2, 3, 4, 5}
@@ -438,8 +440,10 @@ def _altered(tones: set[int], name: str, token: _Token, r: _Reading, text: str) 
         tones = tones - {7}
     elif replaced is not None:
         tones = tones - {replaced}
-    if tone in tones or tone % 12 in {t % 12 for t in tones}:
-        raise _error(f"'{name}' is already in the chord", token, text)
+    same = next((t for t in sorted(tones) if t % 12 == tone % 12), None)
+    if same is not None:
+        raise _error(f"'{name}' is the same note as the chord's {_DEGREE.get(same, same)}", token, text,
+                     f"leave out the '{name}'")
     return tones | {tone}
 
 

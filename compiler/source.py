@@ -33,8 +33,14 @@ class Source:
     path: str
     text: str
 
+    def __post_init__(self) -> None:
+        # A UTF-8 byte-order mark (Windows editors write one) is not part of the text.
+        if self.text.startswith("\ufeff"):
+            object.__setattr__(self, "text", self.text[1:])
+
     @classmethod
     def read(cls, path: str | Path) -> "Source":
+        """The file's text; CRLF and CR line ends are read as LF."""
         p = Path(path)
         return cls(str(path), p.read_text(encoding="utf-8"))
 

@@ -56,11 +56,13 @@ class StyleUse:
 
 @dataclass(frozen=True, slots=True)
 class SectionLine:
-    """A line of bars; `label` is set for `ending 1 | … |` (with `values` = the ending number)."""
+    """A line of bars; `label` is set for `ending 1 | … |` (with `values` = the ending number);
+    `repeat` is the `x3` after a closing `:|`."""
 
     bars: tuple[Bar, ...]
     label: Word | None = None
     values: tuple[Word, ...] = ()
+    repeat: Word | None = None
     span: Span | None = _SPAN
 
 

@@ -50,6 +50,8 @@ def _unexpected_end(line_text: str, expected: set[str]) -> tuple[str, str, str |
         return "E001", "this block has no body", "indent its lines below it by two spaces, e.g.\n    section A\n      | C | G7 |"
     if "CELL" in expected:
         return "E001", "empty bar", "put a chord, a note or `%` in every bar"
+    if "RPAR" in expected and stripped.count("(") > stripped.count(")"):
+        return "E032", "this `(` is not closed", "close the group with `)`, e.g. `form intro (A A B A) x2 ending`"
     if "NAME" in expected and "LPAR" in expected:
         return "E032", "`form` needs section names", "e.g. `form intro (A A B A) x2 ending`"
     return "E001", "the line ends too early", None

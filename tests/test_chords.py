@@ -321,7 +321,7 @@ ERROR_CASES = [
      "write a known quality such as 7, m7, maj7, 6, 7b9, m7b5, dim7, m"),
     ("C7(b9", "'(' is not closed in '7(b9'", 5, 5, "close it with ')'"),
     ("C7b9b9", "'b9' is written twice", 4, 6, "write it once"),
-    ("Cm7#9", "'#9' is already in the chord", 3, 5, None),
+    ("Cm7#9", "'#9' is the same note as the chord's b3", 3, 5, "leave out the '#9'"),
     ("C9b9", "'b9' replaces the 9 the symbol is named after", 2, 4, None),
     ("Cmsus4", "a sus chord has no third, so it cannot also be minor or diminished", 1, 6, None),
     ("C4", "unknown chord quality '4'", 1, 2, None),

@@ -30,11 +30,28 @@ def test_resolve_golden(case, golden):
 
 
 def test_ending_rule():
-    """n passes with k endings: pass i < n takes ending min(i, k-1), the last pass ending k."""
+    """A run of passes in a row (`A x4`) is a repeat: its i-th pass takes ending min(i, k)."""
     text = (GOLDEN / "resolve" / "endings.song").read_text(encoding="utf-8")
     song = front_end(Source("e.song", text), Library()).song
     last_chords = [song.bars[p.first_bar + p.bar_count - 3].slots[0].chord.name for p in song.passes]
-    assert last_chords == ["Dm7", "Fm6", "Fm6", "C6"]
+    assert last_chords == ["Dm7", "Fm6", "C6", "C6"]
+
+
+@pytest.mark.parametrize("form, endings", [
+    ("A A B A", [1, 2, 2]),              # the repeat takes 1 and 2, the last A its last ending
+    ("A B A C", [1, 2]),                 # no repeat: first 1, last k
+    ("(A A B A) x2", [1, 2, 1, 1, 2, 2]),  # the A before the next chorus goes back with ending 1
+    ("A x3 B A", [1, 2, 2, 2]),
+    ("A B A B A", [1, 1, 2]),
+    ("A.2 A.1 B A.1", [2, 1, 1]),        # named endings are taken as written
+    ("A A tag", [1, 2]),
+])
+def test_the_ending_of_each_pass(form, endings):
+    text = ("style jazz.swing\nsection A\n  | C |\n  ending 1 | G7 |\n  ending 2 | C6 |\n"
+            f"section B\n  | F |\nsection C\n  | Am |\nform {form}\n")
+    song = front_end(Source("e.song", text), Library()).song
+    played = [song.bars[p.first_bar].slots[0].chord.name for p in song.passes if p.label == "A"]
+    assert played == [{1: "G7", 2: "C6"}[n] for n in endings]
 
 
 def test_practice_transposition_moves_every_pass_the_long_way_if_asked():

@@ -24,7 +24,7 @@ from ..errors import DiagnosticSink, ParseError, ResolveError
 from ..library import Library
 from ..pitch import Key, shortest_shift
 from ..source import Span
-from ..suggest import suggestion_text
+from ..suggest import did_you_mean, suggestion_text
 from ..words import Words
 from .band import TrackState, read_master, read_mix, read_track
 from .chart import read_key, read_meter, read_section
@@ -227,14 +227,17 @@ def _sections(tree: S.SongFile, meter: ir.Meter, key: ir.KeySig, sink: Diagnosti
 def _form_slots(tree: S.SongFile, sections: dict[str, ir.SectionDef], sink: DiagnosticSink):
     form = _single(tree, S.Form, sink)
     if form is not None:
-        return flatten_form(form.items, sink)
+        return flatten_form(form.items, sink, frozenset(sections))
     return [FormSlot(label, section.span) for label, section in sections.items()]
 
 
 def _unused_sections(sections: dict[str, ir.SectionDef], slots, sink: DiagnosticSink) -> None:
+    """A section the form never plays, unless the form misspells it (`form A b A` with B): that typo
+    is already reported, with the section as its did-you-mean."""
     played = {slot.label for slot in slots}
+    meant = {did_you_mean(label, sections)[0] for label in played - set(sections) if did_you_mean(label, sections)}
     for label, section in sections.items():
-        if label not in played:
+        if label not in played and label not in meant:
             sink.warning("W001", f"section `{label}` is never played", section.span,
                          f"add `{label}` to the `form` line, or delete the section")
 

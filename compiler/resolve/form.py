@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from .. import ir
@@ -13,7 +14,7 @@ from ..pitch import shortest_shift
 from ..source import Span
 from ..suggest import suggestion_text
 from ..words import Words
-from .chart import chord_ir, read_key
+from .chart import chord_ir, read_key, repeat_count
 
 SPECIALS = ("intro", "ending", "tag", "vamp")
 TAG_BARS = 4
@@ -25,29 +26,46 @@ PASS_WORDS = ("first", "last")
 
 @dataclass(frozen=True)
 class FormSlot:
-    """One entry of the flattened form: a label and where the form line named it."""
+    """One entry of the flattened form: a label, where the form line named it, the ending the form
+    names for it (`A.2`), and which repetition of which group it is played in (`run`): passes of one
+    label in a row are a repeat only inside one repetition (`A A` or `A x3`, not `(… A) x2`)."""
 
     label: str
     span: Span
+    ending: int | None = None
+    run: tuple[tuple[int, int], ...] = ()
 
 
-def flatten_form(items: tuple[S.FormItem, ...], sink: DiagnosticSink) -> list[FormSlot]:
-    """Expand groups and `xN` repeats: `intro (A B) x2` -> intro A B A B."""
+def flatten_form(items: tuple[S.FormItem, ...], sink: DiagnosticSink,
+                 sections: frozenset[str] = frozenset()) -> list[FormSlot]:
+    """Expand groups and `xN` repeats: `intro (A B) x2` -> intro A B A B; `A.2` names A's ending 2.
+
+    Each item is read once, so a problem in a group repeated three times is reported once.
+    """
     slots: list[FormSlot] = []
-    for item in items:
-        once = [FormSlot(item.name.text, item.name.span)] if item.name else flatten_form(item.group, sink)
-        slots += once * _repeat_count(item.repeat, sink)
+    for index, item in enumerate(items):
+        count = repeat_count(item.repeat, sink)
+        if item.name is not None:
+            slots += [_slot(item.name, sections)] * count
+            continue
+        once = flatten_form(item.group, sink, sections)
+        if len({slot.label for slot in once}) == 1:  # `(A) x3` is `A x3`
+            slots += once * count
+            continue
+        for repetition in range(count):
+            slots += [replace(slot, run=((index, repetition), *slot.run)) for slot in once]
     return slots
 
 
-def _repeat_count(word: S.Word | None, sink: DiagnosticSink) -> int:
-    if word is None:
-        return 1
-    count = int(word.text[1:])
-    if not 1 <= count <= 64:
-        sink.error("E012", f"repeat count {count} is out of range", word.span, "repeat 1 to 64 times, e.g. `x3`")
-        return 1
-    return count
+_EXPLICIT_ENDING = re.compile(r"(.+)\.(\d+)")
+
+
+def _slot(name: S.Word, sections: frozenset[str]) -> FormSlot:
+    """`A.2` is section A with its ending 2, unless a section is named `A.2` itself."""
+    explicit = _EXPLICIT_ENDING.fullmatch(name.text)
+    if explicit is None or name.text in sections or explicit.group(1) not in sections:
+        return FormSlot(name.text, name.span)
+    return FormSlot(explicit.group(1), name.span, ending=int(explicit.group(2)))
 
 
 @dataclass
@@ -99,7 +117,7 @@ def _read_mark(words: Words, sink: DiagnosticSink, fields: dict, where: dict[str
         if steps is not None:
             fields["transpose"] = int(steps)
     elif text == "key":
-        key = read_key(words, sink, "key Ab major")
+        key = read_key(words, sink, "key Ab major", stop=MARK_WORDS)
         if key is not None:
             fields["key"] = key
     elif text == "style":
@@ -172,56 +190,107 @@ class PlannedPass:
 
 
 def plan_passes(slots: list[FormSlot], chart: Chart, sink: DiagnosticSink) -> list[PlannedPass]:
-    """Choose each pass's bars: endings by pass number, style intro/ending, tags and vamps."""
-    totals: dict[str, int] = {}
-    for slot in slots:
-        totals[slot.label] = totals.get(slot.label, 0) + 1
-    seen: dict[str, int] = {}
-    planned: list[PlannedPass | None] = []
-    for slot in slots:
-        seen[slot.label] = seen.get(slot.label, 0) + 1
-        planned.append(_plan_one(slot, seen[slot.label], totals[slot.label], chart, sink))
+    """Choose each pass's bars: its ending (`ending_numbers`), style intro/ending, tags and vamps."""
+    numbers = ending_numbers(slots, chart)
+    reported: set[Span] = set()
+    planned = [_plan_one(slot, number, chart, sink, reported) for slot, number in zip(slots, numbers)]
     return _fill_tags_and_vamps(planned, slots, chart, sink)
 
 
-def _plan_one(slot: FormSlot, pass_no: int, total: int, chart: Chart, sink: DiagnosticSink) -> PlannedPass | None:
+def ending_numbers(slots: list[FormSlot], chart: Chart) -> list[int | None]:
+    """The lead-sheet ending rule, for a section with endings 1..k:
+
+    - a run of passes of the section in a row is a repeat: its i-th pass takes ending min(i, k);
+    - any other pass takes ending 1, except the section's last pass in the form, which takes k;
+    - an ending the form names (`A.2`) is taken as written.
+
+    >>> from compiler.source import Span
+    >>> meter, key, ending = ir.Meter(num=4, den=4), ir.KeySig(tonic="C", mode="major"), ir.Ending(number=1, bars=())
+    >>> a = ir.SectionDef(label="A", meter=meter, key=key, bars=(), endings=(ending, ending))
+    >>> b = ir.SectionDef(label="B", meter=meter, key=key, bars=())
+    >>> here = Span("s.song", 1, 1, 1, 2, 0, 1)
+    >>> ending_numbers([FormSlot(label, here) for label in "AABA"], Chart({"A": a, "B": b}, {}))
+    [1, 2, None, 2]
+    """
+    last = {slot.label: index for index, slot in enumerate(slots)}
+    numbers: list[int | None] = []
+    for index, slot in enumerate(slots):
+        section = chart.find(slot.label)
+        k = len(section.endings) if section is not None else 0
+        if slot.ending is not None or k == 0:
+            numbers.append(slot.ending)
+            continue
+        position, length = _place_in_run(slots, index)
+        numbers.append(min(position, k) if length > 1 else k if index == last[slot.label] else 1)
+    return numbers
+
+
+def _place_in_run(slots: list[FormSlot], index: int) -> tuple[int, int]:
+    """(1-based position, length) of the run of same-label passes, in one repetition, holding `index`."""
+    def same(i: int) -> bool:
+        return 0 <= i < len(slots) and (slots[i].label, slots[i].run) == (slots[index].label, slots[index].run)
+
+    start, end = index, index
+    while same(start - 1):
+        start -= 1
+    while same(end + 1):
+        end += 1
+    return index - start + 1, end - start + 1
+
+
+def _plan_one(slot: FormSlot, ending: int | None, chart: Chart, sink: DiagnosticSink,
+              reported: set[Span]) -> PlannedPass | None:
     section = chart.find(slot.label)
     if section is None:
         if slot.label in ("tag", "vamp") or slot.label in SPECIALS and not chart.style_known:
             return None
-        if slot.label in SPECIALS:
-            sink.error("E030", f"the style has no {slot.label} and the song defines none", slot.span,
-                       f"define `section {slot.label}` with its bars, or pick a style that has one")
-            return None
-        choices = sorted(chart.sections) + list(SPECIALS)
-        hint = suggestion_text(slot.label, choices)
-        sink.error("E030", f"section `{slot.label}` is not defined", slot.span,
-                   hint or f"define it with `section {slot.label}` and its bars, or use one of: {', '.join(choices)}")
+        if slot.span not in reported:  # one diagnostic for `(A B) x3`, not three
+            reported.add(slot.span)
+            _undefined(slot, chart, sink)
+        return None
+    if ending is not None and not 1 <= ending <= len(section.endings):
+        if slot.span not in reported:
+            reported.add(slot.span)
+            _no_such_ending(slot, section, sink)
         return None
     kind = slot.label if slot.label in SPECIALS else "section"
-    ending = _ending(section, pass_no, total)
-    bars = section.bars + (ending.bars if ending is not None else ())
-    return PlannedPass(slot.label, kind, bars, section.key, slot.span, ending)
+    chosen = section.endings[ending - 1] if ending else None
+    bars = section.bars + (chosen.bars if chosen is not None else ())
+    return PlannedPass(slot.label, kind, bars, section.key, slot.span, chosen)
 
 
-def _ending(section: ir.SectionDef, pass_no: int, total: int) -> ir.Ending | None:
-    """Pass i < n takes ending min(i, k-1); the last pass takes ending k."""
-    k = len(section.endings)
-    if k == 0:
-        return None
-    number = k if pass_no == total else min(pass_no, k - 1)
-    return section.endings[number - 1]
+def _undefined(slot: FormSlot, chart: Chart, sink: DiagnosticSink) -> None:
+    if slot.label in SPECIALS:
+        sink.error("E030", f"the style has no {slot.label} and the song defines none", slot.span,
+                   f"define `section {slot.label}` with its bars, or pick a style that has one")
+        return
+    choices = sorted(chart.sections) + list(SPECIALS)
+    hint = suggestion_text(slot.label, choices)
+    sink.error("E030", f"section `{slot.label}` is not defined", slot.span,
+               hint or f"define it with `section {slot.label}` and its bars, or use one of: {', '.join(choices)}")
+
+
+def _no_such_ending(slot: FormSlot, section: ir.SectionDef, sink: DiagnosticSink) -> None:
+    count = len(section.endings)
+    if count == 0:
+        sink.error("E023", f"section {slot.label} has no endings to choose from", slot.span,
+                   f"write `{slot.label}`, or give the section `ending 1` and `ending 2` lines")
+    else:
+        sink.error("E023", f"section {slot.label} has no ending {slot.ending}", slot.span,
+                   f"its endings are {', '.join(f'{slot.label}.{n}' for n in range(1, count + 1))}")
 
 
 def _fill_tags_and_vamps(planned: list[PlannedPass | None], slots: list[FormSlot], chart: Chart,
                          sink: DiagnosticSink) -> list[PlannedPass]:
     """A `tag` replays the last bars of the pass before it; a `vamp` loops the next pass's first bars."""
     result: list[PlannedPass] = []
+    reported: set[Span] = set()
     for index, (plan, slot) in enumerate(zip(planned, slots)):
         if plan is None and slot.label in ("tag", "vamp") and chart.find(slot.label) is None:
             following = next((p for p in planned[index + 1:] if p is not None), None)
             plan = _special_pass(slot, result[-1] if result else None, following)
-            if plan is None:
+            if plan is None and slot.span not in reported:
+                reported.add(slot.span)
                 sink.error("E032", f"`{slot.label}` has no section to take its bars from", slot.span,
                            f"put `{slot.label}` after a section in the form")
         if plan is not None:
