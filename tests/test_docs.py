@@ -46,3 +46,13 @@ def test_every_code_is_used_somewhere():
     sources = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "compiler").rglob("*.py") if p.name != "errors.py")
     for code in CODES:
         assert f'"{code}"' in sources, f"{code} is never raised"
+
+
+def test_every_song_example_in_the_docs_parses():
+    from compiler.parse import parse
+    from compiler.source import Source
+
+    for doc in ("README.md", "docs/language.md"):  # diagnostics.md: its bad examples are test_explain.py's
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        for block in re.findall(r"```song\n(.*?)```", text, re.S):
+            parse(Source(doc, block))  # raises ParseError with the place

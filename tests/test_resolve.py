@@ -59,3 +59,50 @@ def test_practice_transposition_moves_every_pass_the_long_way_if_asked():
     song = front_end(Source("t.song", text), Library(), FrontOptions(transpose=7)).song
     assert [p.transpose for p in song.passes] == [5]
     assert song.bars[0].slots[0].chord.name == "F"
+
+
+KEY_SONG = """\
+style jazz.swing
+key C major
+section A
+  | Imaj7 | V7 |
+section B key Eb major
+  | ii7 | V7 |
+form intro A B A B ending
+arrange
+  last A key D major
+"""
+
+
+def _pass_keys(song) -> list[str]:
+    return [f"{p.label} {song.bars[p.first_bar - 1].key.tonic} {song.bars[p.first_bar - 1].key.mode}"
+            for p in song.passes]
+
+
+def test_a_key_mark_lasts_until_the_next_one_and_into_the_ending():
+    song = front_end(Source("k.song", KEY_SONG), Library()).song
+    assert _pass_keys(song) == ["intro C major", "A C major", "B Eb major", "A D major", "B F major",
+                                "ending F major"]
+    ending = song.bars[-2:]
+    assert [s.chord.name for bar in ending for s in bar.slots] == ["Gm7", "C7", "Fmaj7"]
+
+
+@pytest.mark.parametrize("key, song_key, first", [
+    (("F#", None), "F# major", "F#maj7"),          # the requested spelling, not Gb
+    (("F#", "minor"), "F# minor", "F#m6"),          # and its mode: the style's minor intro
+    (("Gb", None), "Gb major", "Gbmaj7"),
+])
+def test_practice_key_keeps_its_spelling_and_mode(key, song_key, first):
+    from compiler.pitch import parse_key
+
+    song = front_end(Source("k.song", KEY_SONG), Library(), FrontOptions(key=parse_key(*key))).song
+    assert f"{song.key.tonic} {song.key.mode}" == song_key
+    assert song.bars[0].slots[0].chord.name == first or song.bars[4].slots[0].chord.name == first
+
+
+def test_practice_key_moves_every_section_by_the_same_interval():
+    from compiler.pitch import parse_key
+
+    song = front_end(Source("k.song", KEY_SONG), Library(), FrontOptions(key=parse_key("A"))).song
+    assert _pass_keys(song) == ["intro A major", "A A major", "B C major", "A B major", "B D major",
+                                "ending D major"]

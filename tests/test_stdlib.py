@@ -169,3 +169,85 @@ def test_song_styles_lists_every_style_with_its_description(capsys):
         assert name in lines, f"`song styles` does not list {name}"
         assert description in lines[name]
     assert set(lines) == set(STYLES)
+
+
+# -- every style in minor and in major: intros and endings in the song's mode (issue 9) ---------------
+Chord = tuple[int, tuple[int, ...]]  # (root pitch class, pitch classes)
+
+
+def _styled_passes(name: str, meter: str, key: str, folder: Path) -> dict[str, list[Chord]]:
+    """Build a song in `key` over the style (arranged, MIDI written); the chords of its intro and
+    ending, from the timeline's chord marks."""
+    from compiler.arrange import arrange
+    from compiler.midi import to_midi
+    from compiler.pitch import parse_note_name
+
+    text = smoke_text(name, meter).replace("key C major", f"key {key}").replace("form intro A A ending",
+                                                                               "form intro A ending")
+    path = folder / f"{name}_{key.replace(' ', '_')}.song"
+    path.write_text(text, encoding="utf-8")
+    song = front_end(Source(str(path), text), Library()).song
+    timeline = arrange(song)
+    to_midi(timeline).save(str(folder / "song.mid"))
+    found = {}
+    for p in song.passes:
+        if p.kind in ("intro", "ending"):
+            bars = range(p.first_bar, p.first_bar + p.bar_count)
+            found[p.kind] = [(parse_note_name(m.root)[1], m.pitch_classes) for m in timeline.chords
+                             if m.bar in bars and m.root is not None]
+    return found
+
+
+G, D, B_FLAT = 7, 2, 10  # G minor: its tonic, its dominant's root, its relative major
+
+
+def _tonic_minor(chord: Chord) -> bool:
+    root, pcs = chord
+    return root == G and (G + 3) % 12 in pcs and (G + 4) % 12 not in pcs and (G + 7) % 12 in pcs
+
+
+def _dominant_seventh(chord: Chord) -> bool:
+    """V7 of G minor (a b9 allowed): D F# A C, no F (the minor 3rd) and no sus."""
+    root, pcs = chord
+    return root == D and {6, 0} <= set(pcs) and 5 not in pcs and 7 not in pcs
+
+
+@pytest.mark.parametrize("name", STYLES)
+def test_a_minor_song_starts_and_ends_on_the_tonic_minor(name, meters, tmp_path):
+    chords = _styled_passes(name, meters[name], "G minor", tmp_path)
+    intro, ending = chords["intro"], chords["ending"]
+    assert _tonic_minor(intro[0]), f"{name}: the intro starts on {intro[0]}"
+    assert _dominant_seventh(intro[-1]), f"{name}: the intro ends on {intro[-1]}, not V7"
+    assert ending[0][0] != G, f"{name}: the ending starts on the tonic {ending[0]}"
+    assert _tonic_minor(ending[-1]), f"{name}: the ending ends on {ending[-1]}"
+    for root, pcs in intro + ending:  # never the relative major's I, never a major chord on the tonic
+        assert not (root == B_FLAT and D in pcs), f"{name}: {pcs} is the relative major's tonic"
+        assert not (root == G and 11 in pcs), f"{name}: {pcs} has a major 3rd over the tonic"
+
+
+@pytest.mark.parametrize("name", STYLES)
+def test_a_major_song_keeps_its_major_intro_and_ending(name, meters, tmp_path):
+    chords = _styled_passes(name, meters[name], "C major", tmp_path)
+    intro, ending = chords["intro"], chords["ending"]
+    assert intro[0][0] in (0, 2, 4, 5, 7, 9, 11), f"{name}: the intro starts off the C major scale: {intro[0]}"
+    assert intro[-1][0] in (7, 5), f"{name}: the intro ends on {intro[-1]}, not a V or IV"
+    assert ending[-1][0] == 0 and 4 in ending[-1][1] and 3 not in ending[-1][1], f"{name}: ends on {ending[-1]}"
+
+
+@pytest.mark.parametrize("mode, form", [("dorian", "minor"), ("phrygian", "minor"), ("mixolydian", "major"),
+                                         ("lydian", "major"), ("harmonic_minor", "minor")])
+def test_a_mode_takes_the_nearer_form(mode, form, tmp_path):
+    ending = _styled_passes("jazz.swing", "4/4", f"G {mode}", tmp_path)["ending"]
+    assert ((G + 3) % 12 in ending[-1][1]) == (form == "minor"), ending
+
+
+def test_a_style_without_a_minor_form_plays_its_major_one_in_minor(tmp_path):
+    (tmp_path / "styles.song").write_text(
+        'style my.plain "one form"\n  track piano acoustic_grand role comp pattern hold\n'
+        "  pattern hold comp\n    comp | x - - - |\n  section intro\n    | I | V7 |\n"
+        "  section ending\n    | V7 | I |\n", encoding="utf-8")
+    text = 'use "styles.song"\nstyle my.plain\nkey A minor\nsection A\n  | i | V7 |\nform intro A ending\n'
+    path = tmp_path / "s.song"
+    path.write_text(text, encoding="utf-8")
+    song = front_end(Source(str(path), text), Library()).song
+    assert [bar.slots[0].chord.name for bar in song.bars] == ["A", "E7", "Am", "E7", "E7", "A"]

@@ -22,16 +22,17 @@ from .. import ir
 from .. import syntax as S
 from ..errors import DiagnosticSink, ParseError, ResolveError
 from ..library import Library
-from ..pitch import Key, shortest_shift
+from ..pitch import Key
 from ..source import Span
 from ..suggest import did_you_mean, suggestion_text
 from ..words import Words
 from .band import TrackState, read_master, read_mix, read_track
 from .chart import read_key, read_meter, read_section
 from .form import Chart, FormSlot, assign_marks, flatten_form, moved_key, plan_passes, played_bars
+from .keys import KeyChange, pass_keys, style_made_in_key
 from .melody import read_melody
 from .patterns import read_pattern
-from .style import read_style
+from .style import NO_FORMS, StyleForms, read_style
 
 SETTINGS = ("title", "composer", "tempo", "key", "time", "swing", "seed", "humanize", "use", "soundfont")
 STATEMENTS = ("section", "form", "arrange", "track", "melody", "mix", "master", "pattern", "style")
@@ -55,8 +56,8 @@ def resolve(tree: S.SongFile, library: Library, sink: DiagnosticSink | None = No
     sink = sink if sink is not None else DiagnosticSink()
     header = _read_header(tree, sink)
     written = header.values.get("key", DEFAULT_KEY)
-    if key is not None:
-        transpose = shortest_shift(written.key.tonic_pc, key.tonic_pc)
+    practice = KeyChange(written, ir.KeySig(tonic=key.tonic, mode=key.mode)) if key is not None else None
+    transpose = 0 if practice else transpose
     key = written
     styles = _StyleFinder(tree, header.uses, library, key, sink)
     style = styles.main(_single(tree, S.StyleUse, sink), header.values)
@@ -71,15 +72,17 @@ def resolve(tree: S.SongFile, library: Library, sink: DiagnosticSink | None = No
     slots = _form_slots(tree, sections, sink)
     plans = plan_passes(slots, chart, sink)
     marks = assign_marks(plans, _single(tree, S.Arrange, sink), band_sink, set(states), {s.label for s in slots})
+    keys = pass_keys(plans, marks, practice, transpose)
+    plans, keys = style_made_in_key(plans, marks, keys, chart, styles.forms.get(style.name, NO_FORMS))
     song_tempo = tempo or header.values.get("tempo", style.tempo)
-    passes, bars = played_bars(plans, marks, song_tempo, transpose)
+    passes, bars = played_bars(plans, marks, keys, song_tempo)
     _unused_sections(sections, slots, sink)
     _empty_song(tree, bars, sink)
     mix, master = _single(tree, S.Mix, sink), _single(tree, S.Master, sink)
     reverb = read_mix(mix, states, band_sink) if mix else ir.ReverbBus()
     song = ir.Song(
         title=header.values.get("title", Path(tree.path).stem), composer=header.values.get("composer", ""),
-        path=tree.path, tempo=song_tempo, key=moved_key(key, transpose), meter=meter,
+        path=tree.path, tempo=song_tempo, key=practice.target if practice else moved_key(key, transpose), meter=meter,
         swing=header.values.get("swing", style.swing), seed=header.values.get("seed", 0),
         humanize=header.values.get("humanize", Fraction(1, 2)), soundfont=header.values.get("soundfont"),
         style=style, alt_styles=styles.switched(marks), patterns=_patterns(tree, sink),
@@ -291,6 +294,7 @@ class _StyleFinder:
         self.defs: dict[str, tuple[S.StyleDef, str]] = {
             style.name.text: (style, tree.path) for style in _unique(_of(tree, S.StyleDef), sink, "style")}
         self.resolved: dict[str, ir.StyleDef] = {}
+        self.forms: dict[str, StyleForms] = {}
         for target, span in uses:
             self._use(self.root, target, span, [path])
         self.user_styles = list(self.defs)
@@ -346,7 +350,7 @@ class _StyleFinder:
                 self._unknown(name, span)
             return None
         definition, origin = self.defs[name]
-        self.resolved[name] = read_style(definition, self.key, self.sink, origin)
+        self.resolved[name], self.forms[name] = read_style(definition, self.key, self.sink, origin)
         return self.resolved[name]
 
     def _load_stdlib(self, name: str) -> None:

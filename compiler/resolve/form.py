@@ -10,7 +10,6 @@ from .. import ir
 from .. import syntax as S
 from ..chords import ChordSpec, transpose_chord
 from ..errors import DiagnosticSink
-from ..pitch import shortest_shift
 from ..source import Span
 from ..suggest import suggestion_text
 from ..words import Words
@@ -361,34 +360,30 @@ def _marks_per_pass(plans: list[PlannedPass], general: dict, specific: dict) -> 
     return result
 
 
-def played_bars(plans: list[PlannedPass], marks: list[ir.Marks], tempo: Fraction,
-                transpose: int) -> tuple[tuple[ir.Pass, ...], tuple[ir.PlayedBar, ...]]:
-    """The performance in order: tempo (with ramps) and transposition applied bar by bar."""
+def played_bars(plans: list[PlannedPass], marks: list[ir.Marks], keys: list,
+                tempo: Fraction) -> tuple[tuple[ir.Pass, ...], tuple[ir.PlayedBar, ...]]:
+    """The performance in order: tempo (with ramps) bar by bar, each pass in its key (`keys.pass_keys`:
+    a `PassKey` per pass, whose chords move from the written key when that is not already it)."""
     passes: list[ir.Pass] = []
     bars: list[ir.PlayedBar] = []
     seen: dict[str, int] = {}
-    for index, (plan, mark) in enumerate(zip(plans, marks)):
+    for index, (plan, mark, played) in enumerate(zip(plans, marks, keys)):
         seen[plan.label] = seen.get(plan.label, 0) + 1
         tempo = mark.tempo or tempo
-        steps = transpose + mark.transpose + _key_change(plan.key, mark.key)
-        key = moved_key(plan.key, steps)
+        key = played.key
+        moves = 0 if (plan.key.tonic, plan.key.mode) == (key.tonic, key.mode) else played.steps
         tempi = _bar_tempi(plan.bars, tempo, mark.ramp)
         for bar, (start, end) in zip(plan.bars, tempi):
             bars.append(ir.PlayedBar(number=len(bars) + 1, pass_index=index, meter=bar.meter, key=key,
-                                     slots=_moved_slots(bar.slots, steps, key), tempo=start, tempo_end=end,
+                                     slots=_moved_slots(bar.slots, moves, key), tempo=start, tempo_end=end,
                                      span=bar.span))
         tempo = mark.ramp or tempo
         ending = plan.ending
         passes.append(ir.Pass(label=plan.label, pass_no=seen[plan.label], kind=plan.kind,
                               first_bar=len(bars) - len(plan.bars) + 1, bar_count=len(plan.bars),
                               ending=ending.number if ending else 0, ending_bars=len(ending.bars) if ending else 0,
-                              transpose=steps, marks=mark, span=plan.span))
+                              transpose=played.steps, marks=mark, span=plan.span))
     return tuple(passes), tuple(bars)
-
-
-def _key_change(written: ir.KeySig, target: ir.KeySig | None) -> int:
-    """Semitones from the written key's tonic to the target's, the short way round (-5..+6)."""
-    return 0 if target is None else shortest_shift(written.key.tonic_pc, target.key.tonic_pc)
 
 
 def moved_key(key: ir.KeySig, steps: int) -> ir.KeySig:
