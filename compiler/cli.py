@@ -27,14 +27,21 @@ class UsageError(Exception):
     """Bad arguments or unreadable files: exit 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments are one line (`song: --count-in: …`), like every other usage error, not a usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
     # One command is one short batch whose trees are acyclic and freed by reference counting; the
     # cycle collector would only rescan the objects the imports made, again and again (~25 ms of a
     # 100-bar `build --midi-only`).
     gc.disable()
     try:
+        args = parser.parse_args(argv)
         return args.run(args)
     except UsageError as err:
         print(f"song: {err}", file=sys.stderr)
@@ -52,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="song", description="Compile .song charts into backing tracks.")
+    parser = _Parser(prog="song", description="Compile .song charts into backing tracks.")
     parser.add_argument("--version", action="version", version=f"songspec {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, helptext, run in _COMMANDS:
@@ -203,17 +210,21 @@ def _styles_args(sub: argparse.ArgumentParser) -> None:
 
 
 def _run_styles(args: argparse.Namespace) -> int:
+    """Each bundled style: its meter, tempo and track names (what --mute and --solo take), and what it is."""
     from .library import Library
+    from .resolve import style_summaries
 
     library = Library()
     try:
-        styles = library.stdlib_styles()
+        styles = style_summaries(library)
     except SongError as err:
         report_diagnostics(err.diagnostics, library.sources, "human")
         return EXIT_DIAGNOSTICS
-    width = max((len(name) for name, _, _ in styles), default=0)
-    for name, description, _ in styles:
-        print(f"{name:<{width}}  {description}")
+    rows = [(style.name, str(style.meter), f"{float(style.tempo):g} BPM", " ".join(t.name for t in style.tracks),
+             style.description) for style in styles]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)] if rows else []
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4])
     return EXIT_OK
 
 
@@ -221,13 +232,19 @@ def _build_args(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("file", metavar="FILE")
     sub.add_argument("-o", "--out", metavar="DIR", help="output folder (default: out/<file stem>/)")
     sub.add_argument("--midi-only", action="store_true", help="write song.mid and report.json only")
-    sub.add_argument("--key", help="play in this key, e.g. 'Bb' or 'E minor' (chords respelled; replaces --transpose)")
-    sub.add_argument("--transpose", type=int, default=0, metavar="N", help="transpose by N semitones")
-    sub.add_argument("--tempo", type=float, metavar="BPM", help="play at this tempo")
-    sub.add_argument("--mute", nargs="+", default=[], metavar="TRACK", help="mute these tracks")
-    sub.add_argument("--solo", metavar="TRACK", help="mute every other track")
-    sub.add_argument("--count-in", type=int, default=0, metavar="BARS", help="bars of count-in clicks")
-    sub.add_argument("--seed", type=int, help="humanization seed (overrides the song's)")
+    sub.add_argument("--key", type=_practice_key, help="play in this key, e.g. 'Bb', 'F#m' or 'E minor' "
+                     "(chords respelled; replaces --transpose)")
+    sub.add_argument("--transpose", type=_whole("--transpose", -24, 24, "semitones, e.g. --transpose -2"), default=0,
+                     metavar="N", help="transpose by N semitones")
+    sub.add_argument("--tempo", type=_practice_tempo, metavar="BPM", help="play at this tempo (20-400)")
+    sub.add_argument("--mute", action="append", default=[], type=_names, metavar="TRACK",
+                     help="mute this track (repeat it, or give several as a,b)")
+    sub.add_argument("--solo", action="append", default=[], type=_names, metavar="TRACK",
+                     help="mute every other track (repeat it for several soloists)")
+    sub.add_argument("--count-in", type=_whole("--count-in", 0, None, "bars, e.g. --count-in 2"), default=0,
+                     metavar="BARS", help="bars of count-in clicks")
+    sub.add_argument("--seed", type=_whole("--seed", 0, 2**31 - 1, "whole number, e.g. --seed 7"),
+                     help="humanization seed (overrides the song's)")
     sub.add_argument("--format", choices=("wav", "flac"), help="master file format")
     sub.add_argument("--soundfont", type=Path, metavar="PATH", help="General MIDI SoundFont (.sf2)")
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -235,25 +252,29 @@ def _build_args(sub: argparse.ArgumentParser) -> None:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from fractions import Fraction
-
     if not args.midi_only:
         _pin_blas_kernels()
+    from .arrange.tracks import check_names
     from .library import Library
     from .pipeline import BuildOptions, FrontOptions, build, front_end
 
     source = _read_source(args.file)
-    if args.tempo is not None and not 20 <= args.tempo <= 400:
-        raise UsageError("--tempo must be from 20 to 400 BPM")
+    if args.key is not None and args.transpose:
+        raise UsageError("--key and --transpose both move the song; give one of them")
     out = Path(args.out) if args.out else Path("out") / Path(args.file).stem
-    front = FrontOptions(transpose=args.transpose, tempo=Fraction(str(args.tempo)) if args.tempo else None,
-                         key=_practice_key(args.key) if args.key is not None else None)
-    options = BuildOptions(front=front, seed=args.seed, mute=tuple(args.mute), solo=args.solo,
+    front = FrontOptions(transpose=args.transpose, tempo=args.tempo, key=args.key)
+    mute, solo = _flat(args.mute), _flat(args.solo)
+    options = BuildOptions(front=front, seed=args.seed, mute=mute, solo=solo,
                            count_in=args.count_in, midi_only=args.midi_only, format=args.format,
                            soundfont=args.soundfont, progress=None if args.quiet else ProgressBar())
     library = Library()
     try:
         checked = front_end(source, library, front)
+        for option, names in (("--mute", mute), ("--solo", solo)):
+            try:
+                check_names(checked.song, names)
+            except ValueError as err:
+                raise UsageError(f"{option}: {err}") from None
         if checked.warnings:
             report_diagnostics(list(checked.warnings), {source.path: source, **library.sources}, "human")
         if checked.warnings and args.deny_warnings:
@@ -273,6 +294,48 @@ def _run_build(args: argparse.Namespace) -> int:
             options.progress.close()
     print(f"wrote {out}/")
     return EXIT_OK
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """`--mute lead` or `--mute lead,bass`."""
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("give a track name, e.g. --mute piano")
+    return names
+
+
+def _flat(groups: list[tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(name for group in groups for name in group))
+
+
+def _whole(option: str, low: int, high: int | None, example: str):
+    """An argparse type: a whole number in low..high, or a one-line message saying what to write."""
+    def read(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or high is not None and value > high:
+            limits = f"from {low} to {high}" if high is not None else f"of at least {low}"
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number {limits}; write {example}")
+        return value
+    read.__name__ = option
+    return read
+
+
+def _practice_tempo(text: str):
+    """`--tempo 110` (or `110bpm`): beats per minute, 20..400."""
+    from fractions import Fraction
+
+    number = text.lower().removesuffix("bpm").strip()
+    try:
+        value = Fraction(number)
+    except (ValueError, ZeroDivisionError):
+        value = None
+    if value is None or not 20 <= value <= 400:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a tempo; write beats per minute from 20 to 400, "
+                                         "e.g. --tempo 110")
+    return value
 
 
 def _pin_blas_kernels() -> None:
@@ -297,15 +360,17 @@ def cpu_flags() -> set[str]:
 
 
 def _practice_key(text: str):
-    """`--key Bb` or `--key 'E minor'` as a `pitch.Key`; a usage error if it is not a key."""
+    """`--key Bb`, `--key F#m` or `--key 'E minor'` as a `pitch.Key` (spelled as asked)."""
     from .pitch import parse_key
 
     words = text.split()
     try:
+        if not 1 <= len(words) <= 2:
+            raise ValueError("")
         return parse_key(words[0], words[1] if len(words) > 1 else None)
-    except (ValueError, IndexError) as err:
+    except ValueError as err:
         hint = str(err) or "write e.g. --key Bb or --key 'E minor'"
-        raise UsageError(f"--key {text!r}: {hint}") from None
+        raise argparse.ArgumentTypeError(f"{text!r}: {hint}") from None
 
 
 class ProgressBar:
@@ -381,7 +446,7 @@ _COMMANDS = (
     ("check", "check .song files and print diagnostics", _run_check),
     ("ir", "print the resolved song as JSON", _run_ir),
     ("fmt", "rewrite .song files in canonical layout", _run_fmt),
-    ("styles", "list the bundled styles", _run_styles),
+    ("styles", "list the bundled styles: meter, tempo, track names and description", _run_styles),
     ("build", "compile a song into MIDI, stems, a mastered mix and a report", _run_build),
     ("analyze", "measure an arrangement: bass on roots, chord tones, voice leading, swing", _run_analyze),
     ("explain", "explain a diagnostic code, with an example and the fix", _run_explain),

@@ -50,7 +50,7 @@ class BuildOptions:
     front: FrontOptions = FrontOptions()
     seed: int | None = None
     mute: tuple[str, ...] = ()
-    solo: str | None = None
+    solo: tuple[str, ...] = ()
     count_in: int = 0
     midi_only: bool = False
     format: str | None = None

@@ -657,10 +657,12 @@ def test_mute_and_solo(tmp_path: Path) -> None:
     song = build(tmp_path, AUTUMN).song
     muted = {t.name: t.muted for t in arrange(song, ArrangeOptions(mute=("drums",))).tracks}
     assert muted == {"drums": True, "bass": False, "piano": False, "lead": True}
-    solo = {t.name: t.muted for t in arrange(song, ArrangeOptions(solo="bass", count_in=1)).tracks}
+    solo = {t.name: t.muted for t in arrange(song, ArrangeOptions(solo=("bass",), count_in=1)).tracks}
     assert solo == {"drums": True, "bass": False, "piano": True, "lead": True, "click": False}
-    with pytest.raises(ValueError, match="no track named 'drum'"):
-        arrange(song, ArrangeOptions(solo="drum"))
+    both = {t.name: t.muted for t in arrange(song, ArrangeOptions(solo=("bass", "drums"))).tracks}
+    assert both == {"drums": False, "bass": False, "piano": True, "lead": True}
+    with pytest.raises(ValueError, match="no track named 'drum'; did you mean 'drums'"):
+        arrange(song, ArrangeOptions(solo=("drum",)))
 
 
 def test_song_patterns_take_precedence_by_name(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from compiler import __version__
 from compiler.cli import main
 
@@ -57,3 +59,57 @@ def test_python_dash_m_is_the_same_command(tmp_path):
     path.write_text("tempo 999\n", encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "compiler", "check", str(path)], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 1 and "error[E012]" in done.stderr and "Traceback" not in done.stderr
+
+
+# -- practice options are checked like source: exit 2, one line, a did-you-mean ------------------------
+SPEC = str(ROOT / "specs" / "medium_swing.song")  # tracks: drums, bass, piano
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--solo", "Bass"], "--solo: no track named 'Bass'; did you mean 'bass'?"),
+    (["--mute", "pinao"], "--mute: no track named 'pinao'; did you mean 'piano'?"),
+    (["--mute", "lead"], "(the tracks are drums, bass, piano; click is the count-in)"),
+    (["--count-in", "-1"], "argument --count-in: '-1' is not a number of at least 0; write bars, e.g. --count-in 2"),
+    (["--count-in", "two"], "argument --count-in: 'two' is not a number"),
+    (["--tempo", "fast"], "argument --tempo: 'fast' is not a tempo; write beats per minute from 20 to 400"),
+    (["--tempo", "500"], "argument --tempo: '500' is not a tempo"),
+    (["--key", "H"], "argument --key: 'H': 'H' is not a note name"),
+    (["--key", "E mnior"], "unknown mode 'mnior'; did you mean 'minor'?"),
+    (["--key", "g"], "'g' does not say major or minor"),
+    (["--key", "Bb", "--transpose", "2"], "--key and --transpose both move the song; give one of them"),
+    (["--transpose", "up"], "argument --transpose: 'up' is not a number from -24 to 24"),
+    (["--seed", "-3"], "argument --seed: '-3' is not a number"),
+    (["--mute", ","], "argument --mute: give a track name"),
+])
+def test_a_bad_practice_option_is_one_line_and_exit_2(tmp_path, capsys, args, message):
+    out = tmp_path / "out"
+    assert main(["build", SPEC, "--midi-only", "--quiet", "-o", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and err.startswith("song: "), err
+    assert not out.exists(), "nothing is written"
+
+
+def test_solo_and_mute_repeat_and_may_come_before_the_file(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["build", "--solo", "bass", "--solo", "drums", "--mute", "click", "--count-in", "1", SPEC,
+                 "--midi-only", "--quiet", "-o", str(out)]) == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    muted = {track["name"]: track["muted"] for track in report["tracks"]}
+    assert muted == {"drums": False, "bass": False, "piano": True, "click": True}
+    assert main(["build", "--mute", "piano,drums", SPEC, "--midi-only", "--quiet", "-o", str(out)]) == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert {t["name"]: t["muted"] for t in report["tracks"]} == {"drums": True, "bass": False, "piano": True}
+
+
+def test_practice_key_keeps_the_spelling_asked_for(tmp_path):
+    out = tmp_path / "out"
+    assert main(["build", SPEC, "--key", "F#", "--midi-only", "--quiet", "-o", str(out)]) == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["key"] == "F# major"
+
+
+def test_styles_show_meter_tempo_and_the_track_names(capsys):
+    assert main(["styles"]) == 0
+    lines = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()}
+    assert lines["jazz.waltz"][1] == "3/4" and lines["soul.ballad68"][1] == "6/8"
+    assert lines["jazz.swing"][2:6] == ["140", "BPM", "drums", "bass"] and lines["jazz.swing"][6] == "piano"

@@ -38,13 +38,13 @@ class ArrangeOptions:
     Attributes:
         seed: Humanization seed; None keeps the song's.
         mute: Tracks written to MIDI but muted (the count-in is `click`).
-        solo: The one band track left unmuted.
+        solo: The band tracks left unmuted (all others are muted).
         count_in: Bars of side-stick clicks before bar 1, on a drum track with role "click".
     """
 
     seed: int | None = None
     mute: tuple[str, ...] = ()
-    solo: str | None = None
+    solo: tuple[str, ...] = ()
     count_in: int = 0
 
 
@@ -61,7 +61,7 @@ def arrange(song: ir.Song, options: ArrangeOptions = ArrangeOptions()) -> Timeli
     Raises:
         ValueError: if `mute` or `solo` names a track the song does not have.
     """
-    check_names(song, (*options.mute, *([options.solo] if options.solo else [])))
+    check_names(song, (*options.mute, *options.solo))
     seed = song.seed if options.seed is None else options.seed
     ctx = build_context(song, form.count_in_ticks(opening_meter(song), options.count_in))
     tracks = [_part(track, channel, ctx, seed, is_muted(track, song, options.mute, options.solo))

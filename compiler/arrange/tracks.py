@@ -6,6 +6,7 @@ from pydantic import TypeAdapter
 
 from .. import ir
 from ..instruments import DRUM_CHANNEL, find_instrument
+from ..suggest import suggestion_text
 from ..timeline import Control, Note, Track
 from . import form
 from .context import Hit, opening_meter
@@ -19,17 +20,19 @@ def check_names(song: ir.Song, names: tuple[str, ...]) -> None:
     """Refuse a muted or soloed name that is not a track of the song (or the count-in).
 
     Raises:
-        ValueError: naming the tracks there are.
+        ValueError: with a did-you-mean, naming the tracks there are.
     """
     tracks = [t.name for t in song.tracks]
     for name in names:
         if name not in tracks and name != CLICK:
-            raise ValueError(f"no track named {name!r}; the tracks are {', '.join(tracks)}")
+            hint = suggestion_text(name, [*tracks, CLICK])
+            raise ValueError(f"no track named {name!r}{'; ' + hint if hint else ''} "
+                             f"(the tracks are {', '.join(tracks)}; {CLICK} is the count-in)")
 
 
-def is_muted(track: ir.TrackDef, song: ir.Song, mute: tuple[str, ...], solo: str | None) -> bool:
-    """Muted by the song, by `mute`, or because another track is soloed (by `solo` or the song)."""
-    soloists = [solo] if solo else [t.name for t in song.tracks if t.solo]
+def is_muted(track: ir.TrackDef, song: ir.Song, mute: tuple[str, ...], solo: tuple[str, ...]) -> bool:
+    """Muted by the song, by `mute`, or because other tracks are soloed (by `solo` or the song)."""
+    soloists = solo or tuple(t.name for t in song.tracks if t.solo)
     return track.muted or track.name in mute or (bool(soloists) and track.name not in soloists)
 
 

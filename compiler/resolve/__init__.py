@@ -378,6 +378,21 @@ class _StyleFinder:
         return tuple(style for style in found if style is not None)
 
 
+def style_summaries(library: Library) -> list[ir.StyleDef]:
+    """Every bundled style, resolved (its meter, tempo and band), sorted by name.
+
+    Raises:
+        SongError: if a stdlib file has a problem.
+    """
+    sink = DiagnosticSink()
+    found = []
+    for name, _, path in library.stdlib_styles():
+        definition = next(s for s in _of(library.load(path), S.StyleDef) if s.name.text == name)
+        found.append(read_style(definition, DEFAULT_KEY, sink, str(path))[0])
+    sink.raise_if_any(ResolveError)
+    return found
+
+
 def default_style(meter: ir.Meter | None, tempo: Fraction | None) -> str:
     """A sensible style for a song that names none: by meter, then tempo."""
     if meter is not None and meter.num == 3 and meter.den == 4:
