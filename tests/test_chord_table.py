@@ -210,3 +210,12 @@ def test_the_musicxml_table_in_the_docs_is_right():
     for kind, symbol in rows.items():
         expected = _pcs(roots.get(kind, "C"), MUSICXML[kind]) if MUSICXML[kind] else ()
         assert parse_chord(symbol, C_MAJOR).pitch_classes == expected, kind
+
+
+def test_song_fmt_prints_every_table_spelling_canonically():
+    from compiler.fmt import format_source
+
+    spellings = sorted({s for row in ROWS for s in (row.symbol, *row.spellings)})
+    text = "style jazz.swing\nsection A\n" + "".join(f"  | {s} |\n" for s in spellings)
+    printed = [line.strip(" |") for line in format_source(text).splitlines()[2:]]
+    assert printed == [canonical_symbol(s, C_MAJOR) for s in spellings]
