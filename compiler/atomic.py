@@ -50,3 +50,44 @@ def temp_name(path: Path) -> Path:
     """A unique hidden name beside `path` for building it before the rename."""
     # pid + thread + counter keeps concurrent writers apart without random names.
     return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.{next(_temp_counter)}.part")
+
+
+class ReadOnly(Exception):
+    """The file to rewrite is read-only: it is left alone (exit 2)."""
+
+
+def rewrite_in_place(path: Path, data: bytes) -> None:
+    """Replace the contents of `path` with `data`, keeping the file itself: through a symlink to its
+    target, with its inode (so hard links stay links), owner, mode and extended attributes.
+
+    The old contents are first copied to a hidden backup beside the target (readable by its owner
+    only); if writing fails the backup is put back, and it is removed once the new contents are on
+    disk. A read-only file raises ReadOnly (even for root, who could write it anyway).
+    """
+    target = Path(os.path.realpath(path))
+    if not target.stat().st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise ReadOnly(f"{path} is read-only; nothing was changed (make it writable with chmod u+w)")
+    backup = temp_name(target).with_suffix(".bak")
+    old = target.read_bytes()
+    _write_new(backup, old, mode=0o600)
+    try:
+        with open(target, "r+b") as handle:
+            handle.write(data)
+            handle.truncate()
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with open(target, "r+b") as handle:  # put the old text back
+            handle.write(old)
+            handle.truncate()
+        raise
+    finally:
+        os.unlink(backup)
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())

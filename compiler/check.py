@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import ir
 from .errors import DiagnosticSink, ResolveError
+from .outputs import COUNT_IN_TRACK, stem_clash_key, stem_file
 from .instruments import ChannelsFull, allocate_channels
 from .suggest import suggestion_text
 
@@ -25,8 +26,27 @@ def check(song: ir.Song, sink: DiagnosticSink | None = None) -> ir.Song:
     _check_unused_melodies(song, sink)
     _check_one_drum_kit(song, sink)
     _check_channels(song, sink)
+    _check_stem_files(song, sink)
     sink.raise_if_any(ResolveError)
     return song
+
+
+def _check_stem_files(song: ir.Song, sink: DiagnosticSink) -> None:
+    """Two tracks whose names give one stem file (`lead#` and `lead+`, `Bass` and `bass`) would lose a stem."""
+    first: dict[str, ir.TrackDef] = {}
+    for track in song.tracks:
+        if stem_clash_key(track.name) == stem_clash_key(COUNT_IN_TRACK) and track.span is not None:
+            sink.error("E091", f"track `{track.name}` would share {stem_file(track.name)} with the count-in "
+                       f"(`--count-in` adds a track `{COUNT_IN_TRACK}`)", track.span,
+                       f"rename the track, e.g. `{track.name}2`")
+        other = first.setdefault(stem_clash_key(track.name), track)
+        if other is not track and track.span is not None:
+            notes = ((other.span, f"`{other.name}` is here"),) if other.span is not None else ()
+            sink.error("E091", f"tracks `{other.name}` and `{track.name}` would both be written to "
+                       f"{stem_file(track.name)}", track.span,
+                       "give each track a name that differs in more than case or punctuation (stem files "
+                       "keep only letters, digits, `.`, `_` and `-`)",
+                       notes=notes)
 
 
 def patterns_for(song: ir.Song, role: str) -> dict[str, ir.PatternDef]:

@@ -19,8 +19,9 @@ EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 # The CLI uses no pydantic plugins; looking them up scans every installed distribution (~20 ms cold).
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 # The audio stage runs its own two threads; BLAS threads under them (numpy's matrix products in
-# audio.dsp) would only contend for the same two cores. Set before numpy is first imported.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# audio.dsp) would only contend for the same two cores. Set before numpy is first imported, and
+# forced: the thread count changes how BLAS splits a product, and so its rounding (the audio bytes).
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 
 class UsageError(Exception):
@@ -193,16 +194,22 @@ def _run_fmt(args: argparse.Namespace) -> int:
             raise RuntimeError(f"fmt would change the meaning of {path}; file left untouched")
         changed.append(path)
         if not args.check:
-            write_text_atomic(Path(path), formatted)
+            _rewrite(path, formatted)
     for path in changed:
         print(f"{'would reformat' if args.check else 'reformatted'} {path}")
     return EXIT_DIAGNOSTICS if broken or (args.check and changed) else EXIT_OK
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    from .atomic import write_atomic
+def _rewrite(path: str, text: str) -> None:
+    """`song fmt` writes the file itself (symlink target, hard links, mode and owner kept)."""
+    from .atomic import ReadOnly, rewrite_in_place
 
-    write_atomic(path, text.encode("utf-8"))
+    try:
+        rewrite_in_place(Path(path), text.encode("utf-8"))
+    except ReadOnly as err:
+        raise UsageError(str(err)) from None
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
 
 
 def _styles_args(sub: argparse.ArgumentParser) -> None:
@@ -256,12 +263,13 @@ def _run_build(args: argparse.Namespace) -> int:
         _pin_blas_kernels()
     from .arrange.tracks import check_names
     from .library import Library
+    from .outputs import OutputError, default_out_dir
     from .pipeline import BuildOptions, FrontOptions, build, front_end
 
     source = _read_source(args.file)
     if args.key is not None and args.transpose:
         raise UsageError("--key and --transpose both move the song; give one of them")
-    out = Path(args.out) if args.out else Path("out") / Path(args.file).stem
+    out = Path(args.out) if args.out else default_out_dir(args.file)
     front = FrontOptions(transpose=args.transpose, tempo=args.tempo, key=args.key)
     mute, solo = _flat(args.mute), _flat(args.solo)
     options = BuildOptions(front=front, seed=args.seed, mute=mute, solo=solo,
@@ -287,6 +295,8 @@ def _run_build(args: argparse.Namespace) -> int:
     except RenderError as err:
         print(f"song: {err}", file=sys.stderr)
         return EXIT_DIAGNOSTICS
+    except OutputError as err:
+        raise UsageError(str(err)) from None
     except OSError as err:  # an output folder we cannot create or write: nothing half-written stays
         raise UsageError(f"cannot write to {out}: {err.strerror or err}") from None
     finally:
@@ -345,9 +355,14 @@ def _pin_blas_kernels() -> None:
     the last bit differently, so without the pin one song would give different audio bytes on, say,
     an AVX-512 laptop and an AVX2 CI runner. Set before numpy is imported; a CPU without AVX2 (or
     another architecture) keeps BLAS's own choice.
+
+    The pin is forced over the user's own OPENBLAS_CORETYPE (which changes the bytes, or names kernels
+    the CPU lacks and dies with "Illegal instruction"); without AVX2 it is removed.
     """
     if {"avx2", "fma"} <= cpu_flags():
-        os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+        os.environ["OPENBLAS_CORETYPE"] = "Haswell"
+    else:
+        os.environ.pop("OPENBLAS_CORETYPE", None)
 
 
 def cpu_flags() -> set[str]:

@@ -40,6 +40,7 @@ CODES: dict[str, str] = {
     "E070": "unknown arrangement mark",
     "E080": "bad mix or master setting",
     "E090": "file not found",
+    "E091": "two tracks share a stem file",
     # Warnings: the song is valid and builds, but probably not as meant. Exit 0 unless --deny-warnings.
     "W001": "unused section",
     "W002": "unused melody",

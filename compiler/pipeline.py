@@ -82,16 +82,30 @@ def build(source: Source, library: Library, out_dir: Path, options: BuildOptions
     and master. `checked` is the song's front end if the caller has run it already (to show its
     warnings first).
 
-    Returns the report that was written. Every file is written atomically.
+    Returns the report that was written. The files are made in a staging folder inside `out_dir` and
+    moved into place together (`outputs.Staging`), so an interrupted build leaves the previous set.
+
+    Raises:
+        OutputError: `out_dir` is or holds one of the song's sources, or lies in a `.cache` (before any work).
     """
+    from .outputs import Staging, check_out_dir
+
+    check_out_dir(out_dir, [source.path, *library.sources])
+    song = (checked or front_end(source, library, options.front)).song          # ir.Song
+    song = _with_format(song, options.format)
+    with Staging(out_dir, replaces_audio=not options.midi_only) as staging:
+        report = _build_into(source, song, staging.folder, out_dir / ".cache", options)
+        staging.commit(_written(report))
+    return report
+
+
+def _build_into(source: Source, song: ir.Song, folder: Path, cache_dir: Path, options: BuildOptions) -> dict:
+    """Write every output of one build into `folder` (the staging folder) and return the report."""
     from .report import as_written, write_report
     from .report_html import write_page
 
-    song = (checked or front_end(source, library, options.front)).song          # ir.Song
-    song = _with_format(song, options.format)
-    out_dir.mkdir(parents=True, exist_ok=True)
     if options.midi_only:
-        _, midi_file, report = _midi(source, song, out_dir, options)
+        _, midi_file, report = _midi(source, song, folder, options)
     else:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -100,14 +114,20 @@ def build(source: Source, library: Library, out_dir: Path, options: BuildOptions
         soundfont = soundfont_path(source, song, options)
         with ThreadPoolExecutor(1, thread_name_prefix="soundfont-hash") as hasher:
             # The SoundFont's content hash (part of every stem's cache key) is read while the song is arranged.
-            identity = hasher.submit(soundfont_identity, soundfont, out_dir / ".cache")
-            timeline, midi_file, report = _midi(source, song, out_dir, options)
-            audio = build_audio(timeline, out_dir, soundfont=soundfont, identity=identity.result(),
-                                cache_dir=out_dir / ".cache", progress=options.progress)  # stems, master
+            identity = hasher.submit(soundfont_identity, soundfont, cache_dir)
+            timeline, midi_file, report = _midi(source, song, folder, options)
+            audio = build_audio(timeline, folder, soundfont=soundfont, identity=identity.result(),
+                                cache_dir=cache_dir, progress=options.progress)  # stems, master
         _merge_audio(report, audio)
-    write_report(report, out_dir / "report.json")                               # report.json
-    write_page(out_dir, (as_written(report), midi_file))                        # report.html
+    write_report(report, folder / "report.json")                                # report.json
+    write_page(folder, (as_written(report), midi_file))                         # report.html
     return report
+
+
+def _written(report: dict) -> list[str]:
+    """The files one build wrote, relative to its folder."""
+    audio = [report["master"]["file"], *(stem["file"] for stem in report["stems"])] if "master" in report else []
+    return ["song.mid", "report.json", "report.html", *audio]
 
 
 def _midi(source: Source, song: ir.Song, out_dir: Path,
@@ -122,7 +142,7 @@ def _midi(source: Source, song: ir.Song, out_dir: Path,
     timeline = arrange(song, arrange_options)                                  # timeline.Timeline
     midi_file = to_midi(timeline)                                               # mido.MidiFile
     write_midi(midi_file, out_dir / "song.mid")                                 # song.mid
-    report = midi_report(timeline, source=source.path, key=f"{song.key.tonic} {song.key.mode}",
+    report = midi_report(timeline, source=Path(source.path).name, key=f"{song.key.tonic} {song.key.mode}",
                          tempo=float(song.tempo), style=song.style.name, composer=song.composer)
     return timeline, midi_file, report
 

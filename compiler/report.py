@@ -21,7 +21,7 @@ def midi_report(timeline: Timeline, *, source: str, key: str, tempo: float, styl
 
     Args:
         timeline: The arranged song.
-        source: The `.song` file it came from, as the user named it.
+        source: The `.song` file's name (not its path, which differs with how it was typed).
         key: The song's key as written in the spec, e.g. "G minor".
         tempo: The song's starting tempo in bpm, as written in the spec.
         style: The style it is played in, e.g. "jazz.swing".

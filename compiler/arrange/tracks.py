@@ -5,13 +5,14 @@ from __future__ import annotations
 from pydantic import TypeAdapter
 
 from .. import ir
+from ..outputs import COUNT_IN_TRACK
 from ..instruments import DRUM_CHANNEL, find_instrument
 from ..suggest import suggestion_text
 from ..timeline import Control, Note, Track
 from . import form
 from .context import Hit, opening_meter
 
-CLICK = "click"
+CLICK = COUNT_IN_TRACK
 CLICK_KIT = find_instrument("standard_kit")  # the count-in's sound when the band has no drums
 _NOTES = TypeAdapter(tuple[Note, ...])
 

@@ -22,6 +22,8 @@ the same Timeline gives byte-identical files.
 from __future__ import annotations
 
 import contextlib
+import shutil
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ from compiler.mixspec import MasterSpec
 from compiler.timeline import Timeline
 
 from . import loudness
-from .files import load_entry, prune, save_entry, share_file, write_audio
+from .files import DamagedEntry, load_entry, prune, save_entry, write_audio
 from .loudness import section_loudness
 from .master import Prepared, finish, prepare
 from .mix import mix_key, mix_stems
@@ -78,9 +80,8 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity:
     with _stem_store(cache_dir, out_dir) as store:
         stems = render_stems(timeline, soundfont, store, soundfont_sha256=identity["sha256"],
                              progress=lambda fraction: report(_RENDER_SHARE * fraction))
-        _keep_only(store, {stem.path.name for stem in stems})
+        _keep_only(store, {name for stem in stems for name in (stem.path.name, stem.path.with_suffix(".sum").name)})
         premaster = _premaster(timeline, stems, out_dir, cache_dir)
-    _keep_only(out_dir / "stems", {Path(stem["file"]).name for stem in premaster.stems})
     report(_MIXED)
     spec = timeline.master
     measurements = _master(premaster, spec, out_dir)
@@ -97,7 +98,12 @@ def _premaster(timeline: Timeline, stems: list[Stem], out_dir: Path, cache_dir: 
     """Mix and prepare the master bus, or take both (and the stem files) from the mix cache."""
     entry = cache_dir / "mix" / mix_key(timeline, stems) if cache_dir is not None else None
     if entry is not None and entry.is_dir():
-        return _load_premaster(entry, out_dir)
+        try:
+            return _load_premaster(entry, out_dir)
+        except DamagedEntry as damage:
+            print(f"song: the mix cache entry {entry.name[:12]} was damaged ({damage}); mixing again",
+                  file=sys.stderr)
+            shutil.rmtree(entry, ignore_errors=True)
     rate = timeline.master.sample_rate
     mixed = mix_stems(timeline, stems, out_dir)
     hops = loudness.hop_power(mixed.audio, rate)
@@ -126,15 +132,16 @@ def _save_premaster(entry: Path, premaster: _Premaster, out_dir: Path) -> None:
 
 
 def _load_premaster(entry: Path, out_dir: Path) -> _Premaster:
-    arrays, meta = load_entry(entry)
-    for stem in meta["stems"]:
-        share_file(entry / "files" / Path(stem["file"]).name, out_dir / stem["file"])
-    prepared = Prepared(arrays["audio"], arrays["peak_db"], meta["premaster_lufs"], meta["toned_lufs"])
-    return _Premaster(prepared, arrays["hops"], meta["stems"])
+    arrays, meta = load_entry(entry, out_dir / "stems")
+    try:
+        prepared = Prepared(arrays["audio"], arrays["peak_db"], meta["premaster_lufs"], meta["toned_lufs"])
+        return _Premaster(prepared, arrays["hops"], [dict(stem) for stem in meta["stems"]])
+    except (KeyError, TypeError, ValueError) as error:
+        raise DamagedEntry(f"meta.json lacks {error}") from None
 
 
 def _keep_only(folder: Path, names: set[str]) -> None:
-    """Delete files in `folder` this build did not make: stems of tracks since removed or changed.
+    """Delete raw stems in the render cache `folder` this build did not use: tracks since removed or changed.
 
     The render cache then holds exactly the current song's stems, so it cannot grow without bound,
     and a rebuild that changes only mix or master settings still finds every stem.

@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import shutil
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -21,16 +22,18 @@ from typing import Literal
 import numpy as np
 import soundfile
 
-from compiler.atomic import atomic_output, temp_name
+from compiler.atomic import atomic_output, temp_name, write_atomic
 
 Subtype = Literal["FLOAT", "PCM_16", "PCM_24"]
 
 _SFC_SET_ADD_PEAK_CHUNK = 0x1050  # libsndfile command; the PEAK chunk stores time(NULL)
 _FULL_SCALE = {"PCM_16": 2**15, "PCM_24": 2**23}
+_COPY_BLOCK = 1 << 20
 
 
 def save_array(path: Path, array: np.ndarray) -> None:
-    """Write `array` as an .npy file atomically (the render cache).
+    """Write `array` as an .npy file atomically (the render cache), and beside it `<name>.sum`, its
+    length and CRC-32, which `array_intact` checks before a cached array is used.
 
     Row by row: a stem is usually a view of a longer buffer, and np.save copies such a view through a
     small buffer, 20 times slower than writing its two contiguous rows.
@@ -39,35 +42,73 @@ def save_array(path: Path, array: np.ndarray) -> None:
         np.lib.format.write_array_header_1_0(f, np.lib.format.header_data_from_array_1_0(array))
         for row in np.atleast_2d(array):
             f.write(np.ascontiguousarray(row).data)
+    write_atomic(_sum_path(path), json.dumps(file_check(path)).encode())
 
 
-def share_file(source: Path, destination: Path) -> None:
-    """Make `destination` a hard link to `source` (a copy across file systems), replacing it atomically.
+def array_intact(path: Path) -> bool:
+    """Whether the .npy `path` is the one `save_array` wrote (its length and CRC-32 match its `.sum`)."""
+    try:
+        return tuple(json.loads(_sum_path(path).read_text())) == file_check(path)
+    except (OSError, ValueError, TypeError):
+        return False
 
-    Linking 400 MB of stem files is instant where copying is not. It is safe because nothing here ever
-    writes into an existing file: every output is a new file renamed into place, so the cache's copy
-    cannot change when the output is rebuilt.
+
+def drop_array(path: Path) -> None:
+    """Delete a cached array and its `.sum`."""
+    for name in (path, _sum_path(path)):
+        name.unlink(missing_ok=True)
+
+
+def _sum_path(path: Path) -> Path:
+    return path.with_suffix(".sum")
+
+
+class DamagedEntry(Exception):
+    """A cache entry that is not what was written (truncated, overwritten, unreadable): rebuild it."""
+
+
+def checked_copy(source: Path, destination: Path, expected: tuple[int, int] | None = None) -> tuple[int, int]:
+    """Copy `source` to `destination` atomically and return its (length, CRC-32).
+
+    Outputs are copies, never hard links into the cache: a DAW that edits `stems/bass.wav` in place
+    must not change the cached file. With `expected`, a source whose length or checksum differs
+    raises DamagedEntry and `destination` is left as it was.
     """
-    with atomic_output(destination) as tmp:
-        try:
-            os.link(source, tmp)
-        except OSError:
-            shutil.copyfile(source, tmp)
+    length, crc = 0, 0
+    with atomic_output(destination) as tmp, open(source, "rb") as src, open(tmp, "wb") as dst:
+        while block := src.read(_COPY_BLOCK):
+            length, crc = length + len(block), zlib.crc32(block, crc)
+            dst.write(block)
+        if expected is not None and (length, crc) != tuple(expected):
+            raise DamagedEntry(f"{source.name} has changed since it was cached")
+    return length, crc
+
+
+def file_check(path: Path) -> tuple[int, int]:
+    """(length, CRC-32) of a file, as `checked_copy` records it."""
+    length, crc = 0, 0
+    with open(path, "rb") as f:
+        while block := f.read(_COPY_BLOCK):
+            length, crc = length + len(block), zlib.crc32(block, crc)
+    return length, crc
 
 
 def save_entry(folder: Path, arrays: dict[str, np.ndarray], meta: dict, copies: dict[str, Path]) -> None:
-    """Create the cache folder `folder` whole or not at all: <name>.npy per array, meta.json, files (shared).
+    """Create the cache folder `folder` whole or not at all: <name>.npy per array, files/ (copies), and
+    meta.json with the length and CRC-32 of every file, which `load_entry` checks.
 
     It is filled under a temp name beside it and renamed; if another build created it first, ours is dropped.
     """
     tmp = temp_name(folder)
     try:
         (tmp / "files").mkdir(parents=True)
+        checks = {}
         for name, array in arrays.items():
             save_array(tmp / f"{name}.npy", array)
-        (tmp / "meta.json").write_text(json.dumps(meta, sort_keys=True))
+            checks[f"{name}.npy"] = file_check(tmp / f"{name}.npy")
         for name, source in copies.items():
-            share_file(source, tmp / "files" / name)
+            checks[f"files/{name}"] = checked_copy(source, tmp / "files" / name)
+        (tmp / "meta.json").write_text(json.dumps({**meta, "checks": checks}))
         os.rename(tmp, folder)
     except OSError:
         if not folder.is_dir():
@@ -76,11 +117,27 @@ def save_entry(folder: Path, arrays: dict[str, np.ndarray], meta: dict, copies: 
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def load_entry(folder: Path) -> tuple[dict[str, np.ndarray], dict]:
-    """The arrays and meta of a folder made by `save_entry` (its files are in folder/files)."""
+def load_entry(folder: Path, copy_to: Path) -> tuple[dict[str, np.ndarray], dict]:
+    """The arrays and meta of a folder made by `save_entry`, its files copied into `copy_to`.
+
+    Raises:
+        DamagedEntry: a file is missing, or its length or checksum is not what was saved.
+    """
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+        checks = meta.pop("checks")
+        arrays = {}
+        for name, expected in checks.items():
+            if name.startswith("files/"):
+                checked_copy(folder / name, copy_to / Path(name).name, expected)
+            elif file_check(folder / name) != tuple(expected):
+                raise DamagedEntry(f"{name} has changed since it was cached")
+            else:
+                arrays[Path(name).stem] = np.load(folder / name)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise DamagedEntry(f"{type(error).__name__}: {error}".splitlines()[0]) from None
     os.utime(folder)  # most recently used: `prune` keeps it
-    arrays = {path.stem: np.load(path) for path in sorted(folder.glob("*.npy"))}
-    return arrays, json.loads((folder / "meta.json").read_text())
+    return arrays, meta
 
 
 def prune(parent: Path, keep: int) -> None:

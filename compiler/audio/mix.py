@@ -21,7 +21,6 @@ import contextlib
 import hashlib
 import json
 import math
-import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 import pedalboard
 
 from compiler.mixspec import ReverbBus, TrackSound
+from compiler.outputs import stem_file
 from compiler.timeline import Timeline
 
 from .effects import ring_out_seconds, track_chain
@@ -94,11 +94,11 @@ def mix_stems(timeline: Timeline, stems: list[Stem], out_dir: Path) -> Mix:
     rate = timeline.master.sample_rate
     length, capped = song_length(timeline, stems)
     bus = np.zeros((2, length), np.float32)
-    names = _file_names([s.track.name for s in stems])
+    files = [stem_file(s.track.name) for s in stems]  # unique: `check` reports tracks that would share one (E091)
     fade = _Fade(length, round(FADE_S * rate) if capped else 0)
     with contextlib.ExitStack() as stack:
-        lanes = [stack.enter_context(_Lane(timeline, stem, out_dir / "stems" / f"{name}.wav", fade))
-                 for stem, name in zip(stems, names)]
+        lanes = [stack.enter_context(_Lane(timeline, stem, out_dir / file, fade))
+                 for stem, file in zip(stems, files)]
         # Entered after the lanes, so it is shut down (its running chunks finished) before they close.
         pool = stack.enter_context(ThreadPoolExecutor(THREADS, thread_name_prefix="mix"))
         reverb = _ReverbBus(timeline.reverb, rate, fade) if _uses_reverb(timeline, stems) else None
@@ -117,8 +117,8 @@ def mix_stems(timeline: Timeline, stems: list[Stem], out_dir: Path) -> Mix:
                 reverb.feed(sends, start)
         if reverb is not None:
             reverb.drain(bus)
-    reports = [{"track": lane.track.name, "file": f"stems/{name}.wav", "peak_dbfs": _db_or_none(lane.peak),
-                "rms_dbfs": _db_or_none(lane.rms(length))} for lane, name in zip(lanes, names)]
+    reports = [{"track": lane.track.name, "file": file, "peak_dbfs": _db_or_none(lane.peak),
+                "rms_dbfs": _db_or_none(lane.rms(length))} for lane, file in zip(lanes, files)]
     return Mix(bus, reports)
 
 
@@ -231,12 +231,6 @@ class _Fade:
         if self.samples and end > first:
             position = np.arange(first - self.start, end - self.start) / self.samples
             chunk[:, first - start:] *= np.cos(position * np.pi / 2).astype(np.float32)
-
-
-def _file_names(names: list[str]) -> list[str]:
-    """Track names made safe as file names; a clash gets the track's position appended."""
-    safe = [re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "track" for name in names]
-    return [f"{s}_{i + 1}" if safe.count(s) > 1 else s for i, s in enumerate(safe)]
 
 
 def _db_or_none(linear: float) -> float | None:

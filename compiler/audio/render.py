@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import json
+import sys
 import threading
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -36,7 +37,7 @@ from compiler.errors import RenderError
 from compiler.instruments import DRUM_CHANNEL
 from compiler.timeline import TempoMap, Timeline, Track
 
-from .files import PlanarReader, save_array
+from .files import PlanarReader, array_intact, drop_array, save_array
 
 RENDERER_VERSION = 1  # bump whenever a change here changes the samples a stem gets
 BLOCK = 64  # FluidSynth's internal block (FLUID_BUFSIZE); events take effect on this grid
@@ -136,7 +137,7 @@ def render_stems(timeline: Timeline, soundfont: Path, store: Path, *, soundfont_
     """
     tracks = audible_tracks(timeline)
     paths = [store / f"{stem_key(timeline, t, soundfont_sha256)}.npy" for t in tracks]
-    todo = {path: track for track, path in zip(tracks, paths) if not path.exists()}  # equal tracks render once
+    todo = {path: track for track, path in zip(tracks, paths) if not _usable(path)}  # equal tracks render once
     jobs = [(path, index, part) for path, track in todo.items() for index, part in enumerate(split_parts(track))]
     # Costliest first, so the renders that run last (alone, if the other thread is done) are short;
     # a track's parts stay together (a stable sort on their track's heaviest part).
@@ -404,6 +405,20 @@ def _library() -> _Library:
                     fs.fluid_synth_bank_select, fs.fluid_synth_program_change, fs.fluid_synth_noteon,
                     fs.fluid_synth_noteoff, fs.fluid_synth_cc, fs.fluid_synth_get_active_voice_count,
                     process, version)
+
+
+def _usable(path: Path) -> bool:
+    """A cached raw stem that is there and whole: its `.sum` matches (see `files.array_intact`).
+
+    A damaged one is reported in one line and rendered again.
+    """
+    if not path.exists():
+        return False
+    if array_intact(path):
+        return True
+    print(f"song: the cached stem {path.stem[:12]} was damaged; rendering it again", file=sys.stderr)
+    drop_array(path)
+    return False
 
 
 def _stored_length(path: Path) -> int:

@@ -1,0 +1,209 @@
+"""outputs: the output contract — which files a build writes, where, and which it may ever delete.
+
+A build writes only these names inside its output folder:
+
+    song.mid  report.json  report.html  master.wav | master.flac  stems/<track>.wav  .cache/
+
+plus its own bookkeeping (`.songspec-manifest.json`, and `.staging-*` folders while it runs). It
+deletes only files an earlier build listed in the manifest as written by it, so a recording or a
+song a musician keeps in the same folder is never touched. The output folder may not be, or hold,
+the song's own sources, and may not lie inside a build's `.cache`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import threading
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .atomic import write_atomic
+
+MANIFEST = ".songspec-manifest.json"
+CACHE = ".cache"
+FIXED_NAMES = ("song.mid", "report.json", "report.html", "master.wav", "master.flac")
+STEMS = "stems"
+COUNT_IN_TRACK = "click"  # the count-in's track: a song's own track may not take its name or stem
+
+
+class OutputError(Exception):
+    """The output folder cannot be used safely (exit 2); the message says what to write instead."""
+
+
+def safe_name(text: str, fallback: str) -> str:
+    """`text` as one plain file-name part: letters, digits, `.`, `_` and `-`; never empty, `.` or `..`.
+
+    Example:
+        >>> safe_name("lead#", "track"), safe_name("..", "song"), safe_name("Autumn Leaves", "song")
+        ('lead_', 'song', 'Autumn_Leaves')
+    """
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip(".")
+    return safe if safe.strip("_") else fallback
+
+
+def default_out_dir(song_path: str | os.PathLike[str]) -> Path:
+    """`out/<song file's stem>`, made safe: `...song`, `song.mid` or a name with `/` stay inside `out/`."""
+    return Path("out") / safe_name(Path(song_path).stem, "song")
+
+
+def stem_file(track_name: str) -> str:
+    """The stem's path inside the output folder, e.g. `stems/bass.wav`."""
+    return f"{STEMS}/{safe_name(track_name, 'track')}.wav"
+
+
+def stem_clash_key(track_name: str) -> str:
+    """Tracks whose keys are equal would share a stem file (case-folded: macOS and Windows fold case)."""
+    return stem_file(track_name).casefold()
+
+
+def check_out_dir(out_dir: Path, sources: Iterable[str]) -> None:
+    """Refuse an output folder that is, or holds, one of the song's sources, or that lies in a `.cache`.
+
+    Raises:
+        OutputError: saying which source is in the way and what to pass instead.
+    """
+    out = out_dir.resolve()
+    if CACHE in out.parts:
+        raise OutputError(f"{out_dir} is inside a build's {CACHE} folder, which songspec prunes; "
+                          "write e.g. -o out/song")
+    for name in sources:
+        source = Path(name).resolve()
+        if source == out or out in source.parents:
+            raise OutputError(f"the output folder {out_dir} holds the song's source {name}, which a build "
+                              f"could overwrite or delete; write e.g. -o {default_out_dir(name)}")
+
+
+def read_manifest(out_dir: Path) -> set[str]:
+    """The files (relative paths) earlier builds wrote into `out_dir`; empty if none did or it is unreadable."""
+    try:
+        names = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))["written"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return {name for name in names if isinstance(name, str) and is_output_name(name)}
+
+
+def is_output_name(name: str) -> bool:
+    """Whether `name` (relative to the output folder) is a name a build writes (the manifest holds no others)."""
+    if name in FIXED_NAMES:
+        return True
+    folder, _, file = name.partition("/")
+    return folder == STEMS and file.endswith(".wav") and safe_name(file, "") == file
+
+
+def finish_outputs(out_dir: Path, written: Iterable[str], *, replaces_audio: bool) -> None:
+    """Record what this build wrote; on a full build, delete what earlier builds wrote and this one did not.
+
+    A MIDI-only build leaves an earlier build's audio in place (and in the manifest), as it always has.
+    """
+    previous, current = read_manifest(out_dir), set(written)
+    kept = current | ({name for name in previous if (out_dir / name).is_file()} - _audio(previous)
+                      if replaces_audio else previous)
+    write_atomic(out_dir / MANIFEST, (json.dumps({"written": sorted(kept)}, indent=1) + "\n").encode())
+    for stale in sorted(previous - kept):
+        try:
+            (out_dir / stale).unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _audio(names: set[str]) -> set[str]:
+    return {name for name in names if name.startswith(f"{STEMS}/") or name.startswith("master.")}
+
+
+class Staging:
+    """A build's outputs, made in `<out>/.staging-<pid>` and moved into place together by `commit`.
+
+    An interrupted build (Ctrl-C, an error) removes its staging folder and leaves the previous set. A
+    killed one leaves the folder behind; the next build removes it, or, if it had been committed (its
+    journal written), finishes moving it into place first. The moves run with SIGINT and SIGTERM held.
+    """
+
+    def __init__(self, out_dir: Path, *, replaces_audio: bool) -> None:
+        self.out_dir, self.replaces_audio = out_dir, replaces_audio
+        self.folder = out_dir / f"{STAGING_PREFIX}{os.getpid()}"
+
+    def __enter__(self) -> Staging:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        recover(self.out_dir)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir()
+        return self
+
+    def commit(self, written: list[str]) -> None:
+        """Move `written` (relative names) from the staging folder into the output folder."""
+        write_atomic(self.folder / JOURNAL, json.dumps({"written": written, "audio": self.replaces_audio}).encode())
+        with _signals_held():
+            _move_into_place(self.folder, self.out_dir, written, replaces_audio=self.replaces_audio)
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+STAGING_PREFIX = ".staging-"
+JOURNAL = ".committed.json"
+
+
+def recover(out_dir: Path) -> None:
+    """Finish or remove what killed builds left: committed staging folders are moved into place, the
+    rest deleted, and temp files (`.*.<pid>.*.part`) of processes no longer running are removed."""
+    for staging in sorted(out_dir.glob(f"{STAGING_PREFIX}*")):
+        if _alive(staging.name.removeprefix(STAGING_PREFIX)):
+            continue  # another build into the same folder is still running
+        try:
+            journal = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
+            _move_into_place(staging, out_dir, journal["written"], replaces_audio=journal["audio"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # never committed: the previous set is still in place
+        shutil.rmtree(staging, ignore_errors=True)
+    for folder in (out_dir, out_dir / STEMS, *(out_dir / CACHE / part for part in ("", "stems", "mix", "soundfonts"))):
+        _remove_dead_parts(folder)
+
+
+def _move_into_place(staging: Path, out_dir: Path, written: list[str], *, replaces_audio: bool) -> None:
+    if any(name.startswith(f"{STEMS}/") for name in written):
+        (out_dir / STEMS).mkdir(exist_ok=True)
+    for name in written:
+        if (staging / name).exists():  # a recovered journal may have been moved in part already
+            os.replace(staging / name, out_dir / name)
+    finish_outputs(out_dir, written, replaces_audio=replaces_audio)
+
+
+def _remove_dead_parts(folder: Path) -> None:
+    for part in folder.glob(".*.part"):
+        fields = part.name.rsplit(".", 5)  # .<name>.<pid>.<thread>.<n>.part
+        if len(fields) == 5 and fields[1].isdigit() and not _alive(fields[1]):
+            shutil.rmtree(part, ignore_errors=True) if part.is_dir() else part.unlink(missing_ok=True)
+
+
+def _alive(pid_text: str) -> bool:
+    if not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return True  # another build in this process may be writing; its own clean-up removes its files
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM (delivered on exit) while a few renames run; only the main thread can."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
