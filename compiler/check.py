@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import ir
 from .errors import DiagnosticSink, ResolveError
 from .outputs import COUNT_IN_TRACK, stem_clash_key, stem_file
+from .limits import TRACKS, over
 from .instruments import ChannelsFull, allocate_channels
 from .suggest import suggestion_text
 
@@ -27,8 +28,17 @@ def check(song: ir.Song, sink: DiagnosticSink | None = None) -> ir.Song:
     _check_one_drum_kit(song, sink)
     _check_channels(song, sink)
     _check_stem_files(song, sink)
+    _check_track_count(song, sink)
     sink.raise_if_any(ResolveError)
     return song
+
+
+def _check_track_count(song: ir.Song, sink: DiagnosticSink) -> None:
+    """More than TRACKS tracks is E102, at the first track over the limit (before any is arranged)."""
+    if len(song.tracks) > TRACKS.most:
+        extra = next((t for t in song.tracks[TRACKS.most:] if t.span is not None), None)
+        if extra is not None:
+            sink.items.append(over(TRACKS, len(song.tracks), extra.span, "the band has"))
 
 
 def _check_stem_files(song: ir.Song, sink: DiagnosticSink) -> None:

@@ -12,6 +12,7 @@ from typing import Sequence
 
 from . import __version__
 from .errors import Diagnostic, RenderError, SongError, render_human, to_json
+from .limits import COUNT_IN_BARS
 from .source import Source
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -248,7 +249,7 @@ def _build_args(sub: argparse.ArgumentParser) -> None:
                      help="mute this track (repeat it, or give several as a,b)")
     sub.add_argument("--solo", action="append", default=[], type=_names, metavar="TRACK",
                      help="mute every other track (repeat it for several soloists)")
-    sub.add_argument("--count-in", type=_whole("--count-in", 0, None, "bars, e.g. --count-in 2"), default=0,
+    sub.add_argument("--count-in", type=_whole("--count-in", 0, COUNT_IN_BARS, "bars, e.g. --count-in 2"), default=0,
                      metavar="BARS", help="bars of count-in clicks")
     sub.add_argument("--seed", type=_whole("--seed", 0, 2**31 - 1, "whole number, e.g. --seed 7"),
                      help="humanization seed (overrides the song's)")
@@ -438,12 +439,19 @@ def _analyze_args(sub: argparse.ArgumentParser) -> None:
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
-    from .analyze import analyze, format_analysis
+    from .analyze import analyze_song, format_analysis
+    from .report_html.folder import PageError, read_midi, read_report
 
     midi = Path(args.midi)
     if not midi.is_file() or not (midi.parent / "report.json").is_file():
         raise UsageError(f"need {midi} and report.json beside it; run `song build` first")
-    print(format_analysis(analyze(midi)))
+    try:  # the page's readers check both files: a damaged one is one line (exit 2), not an internal error
+        read_report(midi.parent / "report.json")
+        midi_file = read_midi(midi)
+    except PageError as err:
+        raise UsageError(str(err)) from None
+    report = json.loads((midi.parent / "report.json").read_text(encoding="utf-8"))
+    print(format_analysis(analyze_song(midi_file, report)))
     return EXIT_OK
 
 

@@ -41,6 +41,12 @@ CODES: dict[str, str] = {
     "E080": "bad mix or master setting",
     "E090": "file not found",
     "E091": "two tracks share a stem file",
+    "E092": "SoundFont outside the song's folder",
+    "E100": "word too long",
+    "E101": "too many bars",
+    "E102": "too many tracks",
+    "E103": "`use` chain too deep",
+    "E104": "song too long",
     # Warnings: the song is valid and builds, but probably not as meant. Exit 0 unless --deny-warnings.
     "W001": "unused section",
     "W002": "unused melody",
@@ -142,15 +148,22 @@ class DiagnosticSink:
 
 
 def render_human(diag: Diagnostic, sources: Mapping[str, Source]) -> str:
-    """rustc-style text: location, message, the source line, carets under the span, help, notes."""
-    lines = [f"{diag.span}: {diag.severity}[{diag.code}]: {diag.message}"]
+    """rustc-style text: location, message, the source line, carets under the span, help, notes.
+
+    Control and separator characters (NUL, VT, FF, U+2028, a BOM) are shown escaped, never raw, and
+    a long line is shown as a window around the span.
+    """
+    lines = [f"{diag.span}: {diag.severity}[{diag.code}]: {_escaped(diag.message)}"]
     lines += _excerpt(diag.span, sources.get(diag.span.path))
     if diag.help:
-        lines.append(f"  = help: {diag.help}")
+        lines.append(f"  = help: {_escaped(diag.help)}")
     for span, text in diag.notes:
-        lines.append(f"  note: {span}: {text}")
+        lines.append(f"  note: {span}: {_escaped(text)}")
         lines += _excerpt(span, sources.get(span.path))
     return "\n".join(lines)
+
+
+EXCERPT_WIDTH = 100  # characters of a source line shown; a longer line is cut around the span
 
 
 def _excerpt(span: Span, source: Source | None) -> list[str]:
@@ -159,9 +172,23 @@ def _excerpt(span: Span, source: Source | None) -> list[str]:
     text = source.line_text(span.line)
     width = len(str(span.line))
     end_col = span.end_col if span.end_line == span.line else len(text) + 1
-    carets = "^" * max(1, end_col - span.col)
+    first = max(0, min(span.col - 1 - EXCERPT_WIDTH // 3, len(text) - EXCERPT_WIDTH))
+    shown = ("…" if first else "") + _one_column_each(text[first:first + EXCERPT_WIDTH])
+    shown += "…" if first + EXCERPT_WIDTH < len(text) else ""
+    offset = (1 if first else 0) - first
+    carets = "^" * max(1, min(end_col - span.col, EXCERPT_WIDTH))
     pad = " " * width
-    return [f" {pad} |", f" {span.line} | {text}", f" {pad} | {' ' * (span.col - 1)}{carets}"]
+    return [f" {pad} |", f" {span.line} | {shown}", f" {pad} | {' ' * (span.col - 1 + offset)}{carets}"]
+
+
+def _one_column_each(text: str) -> str:
+    """Each character that would not print as itself (a tab, NUL, U+2028) as one visible stand-in, so
+    the carets below stay under the right characters."""
+    return "".join(char if char.isprintable() else " " if char == "\t" else "\ufffd" for char in text)
+
+
+def _escaped(text: str) -> str:
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
 
 
 def to_json(diag: Diagnostic) -> dict:

@@ -10,6 +10,7 @@ from lark.tree import Meta
 
 from . import syntax as S
 from .errors import Diagnostic, ParseError
+from .limits import check_words
 from .resources import data_dir
 from .source import Source, Span
 from .suggest import suggestion_text
@@ -51,6 +52,7 @@ def parse(source: Source) -> S.SongFile:
     >>> parse(Source("demo.song", "tempo 120\\n")).statements[0].name.text
     'tempo'
     """
+    check_words(source)  # before the parser: limits.py
     lines = _normalised_lines(source.text)
     diagnostics = _unindented_bodies(source.path, lines)
     indentation = _indentation_errors(source.path, lines)
@@ -69,8 +71,12 @@ def parse(source: Source) -> S.SongFile:
         except DedentError:
             # Blanking a broken block header can strand its deeper lines; they share its error.
             stranded = _indentation_errors(source.path, lines)
+            if not stranded:  # or lines indented from the top of the file, under no header at all
+                stranded = _indented_lines(source.path, lines)[:1]
+                diagnostics += stranded
             if not stranded:
-                raise
+                raise ParseError([*diagnostics, _indent_diag(source.path, 1, lines[0], "indentation the "
+                                  "parser cannot follow", "start every top-level line at column 1")]) from None
             for diag in stranded:
                 _blank(lines, diag.span.line - 1)
             continue
@@ -184,6 +190,19 @@ def _indentation_errors(path: str, lines: list[str]) -> list[Diagnostic]:
             found.append(_indent_diag(path, number, line, "this line's indentation matches no enclosing block",
                                       f"indent it by {choices} spaces, like a line of the block it belongs to"))
             stack.append(width)
+    return found
+
+
+def _indented_lines(path: str, lines: list[str]) -> list[Diagnostic]:
+    """Lines indented with no block header above them (`  section A` as a file's first line)."""
+    found = []
+    for number, line in enumerate(lines, start=1):
+        width = _indent(line)
+        if width == 0:
+            break
+        if width:
+            found.append(_indent_diag(path, number, line, "this line is indented but no block opens above it",
+                                      "start a `section`, `track` or other top-level line at column 1"))
     return found
 
 

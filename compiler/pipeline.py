@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -93,6 +93,8 @@ def build(source: Source, library: Library, out_dir: Path, options: BuildOptions
     check_out_dir(out_dir, [source.path, *library.sources])
     song = (checked or front_end(source, library, options.front)).song          # ir.Song
     song = _with_format(song, options.format)
+    if not song.bars:  # nothing to hear (warning W003): a MIDI build, not a master of no samples
+        options = replace(options, midi_only=True)
     with Staging(out_dir, replaces_audio=not options.midi_only) as staging:
         report = _build_into(source, song, staging.folder, out_dir / ".cache", options)
         staging.commit(_written(report))

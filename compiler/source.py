@@ -26,6 +26,17 @@ class Span:
         return Span(self.path, self.line, self.col, last.end_line, last.end_col, self.start, last.end)
 
 
+MAX_FILE_BYTES = 1_000_000  # the largest .song file read (docs/language.md, Limits)
+
+
+class TooLarge(OSError):
+    """A file larger than songspec reads; its message is the reason (`cannot read X: …`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.strerror = reason
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """One file's text, with the name diagnostics print for it."""
@@ -39,10 +50,19 @@ class Source:
             object.__setattr__(self, "text", self.text[1:])
 
     @classmethod
-    def read(cls, path: str | Path) -> "Source":
-        """The file's text; CRLF and CR line ends are read as LF."""
-        p = Path(path)
-        return cls(str(path), p.read_text(encoding="utf-8"))
+    def read(cls, path: str | Path, most_bytes: int = MAX_FILE_BYTES) -> "Source":
+        """The file's text (CRLF and CR line ends are read as LF), reading at most `most_bytes` + 1
+        bytes, so a larger file (or `/dev/urandom`) costs no more than that.
+
+        Raises:
+            OSError: the file cannot be read, or is larger (TooLarge); UnicodeDecodeError: not UTF-8.
+        """
+        with open(path, "rb") as handle:
+            data = handle.read(most_bytes + 1)
+        if len(data) > most_bytes:
+            raise TooLarge(f"the file is larger than {most_bytes:,} bytes (a chart is a few kilobytes)")
+        text = data.decode("utf-8")
+        return cls(str(path), text.replace("\r\n", "\n").replace("\r", "\n"))
 
     def line_text(self, line: int) -> str:
         lines = self.text.splitlines()

@@ -93,7 +93,8 @@ class Words:
             value *= Fraction(str((scale or {}).get(unit[0], 1)))
             span = word.span.to(unit[1])
         if not low <= value <= high:
-            self.sink.error("E012", f"{what} {_fmt(value)} is out of range", span,
+            written = word.text + (unit[0] if unit is not None else "")  # as written: 100.0000001% is not 100
+            self.sink.error("E012", f"{what} {written} is out of range", span,
                             f"use a value from {_fmt(low)} to {_fmt(high)}, e.g. `{example}`")
             return None
         return value

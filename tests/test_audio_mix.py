@@ -10,6 +10,7 @@ import soundfile
 
 from compiler.audio import build_audio, effects, mix
 from compiler.mixspec import Delay, EqBand, ReverbBus, TrackSound
+from compiler.outputs import stem_file
 
 from test_audio_render import RATE, SOUNDFONT, raw_stems, small_timeline
 
@@ -91,9 +92,10 @@ def test_song_length_adds_the_longest_ring_out_within_four_seconds(tmp_path):
         assert info.frames == result["master"]["samples"] and info.subtype == "FLOAT"
 
 
-def test_track_names_become_safe_distinct_file_names():
-    names = mix._file_names(["lead gtr", "lead/gtr", "bass", "..", "ü"])
-    assert names == ["lead_gtr_1", "lead_gtr_2", "bass", "track_4", "track_5"]
+def test_track_names_become_safe_file_names():
+    """Names that would clash are refused before the build (E091, tests/test_outputs.py)."""
+    names = [stem_file(name) for name in ["lead gtr", "bass", "..", "ü", "lead#"]]
+    assert names == ["stems/lead_gtr.wav", "stems/bass.wav", "stems/track.wav", "stems/track.wav", "stems/lead_.wav"]
 
 
 @needs_soundfont

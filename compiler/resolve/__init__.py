@@ -22,13 +22,15 @@ from .. import ir
 from .. import syntax as S
 from ..errors import DiagnosticSink, ParseError, ResolveError
 from ..library import Library
+from ..limits import BARS, USE_DEPTH, over
 from ..pitch import Key
 from ..source import Span
 from ..suggest import did_you_mean, suggestion_text
 from ..words import Words
 from .band import TrackState, read_master, read_mix, read_track
 from .chart import read_key, read_meter, read_section
-from .form import Chart, FormSlot, assign_marks, flatten_form, moved_key, plan_passes, played_bars
+from .form import (Chart, FormSlot, assign_marks, check_duration, flatten_form, form_passes, moved_key, plan_passes,
+                   played_bars, within_bar_limit)
 from .keys import KeyChange, pass_keys, style_made_in_key
 from .melody import read_melody
 from .patterns import read_pattern
@@ -55,6 +57,7 @@ def resolve(tree: S.SongFile, library: Library, sink: DiagnosticSink | None = No
     (warnings stay there for the caller); errors are raised as one `ResolveError`."""
     sink = sink if sink is not None else DiagnosticSink()
     header = _read_header(tree, sink)
+    _check_soundfont_place(tree, header, library, sink)
     written = header.values.get("key", DEFAULT_KEY)
     practice = KeyChange(written, ir.KeySig(tonic=key.tonic, mode=key.mode)) if key is not None else None
     transpose = 0 if practice else transpose
@@ -70,12 +73,13 @@ def resolve(tree: S.SongFile, library: Library, sink: DiagnosticSink | None = No
     chart = Chart(sections, {s.label: s for s in (style.intro, style.ending) if s is not None},
                   style_known=style is not _EMPTY_STYLE)
     slots = _form_slots(tree, sections, sink)
-    plans = plan_passes(slots, chart, sink)
+    plans = within_bar_limit(plan_passes(slots, chart, sink), _form_span(tree), sink)
     marks = assign_marks(plans, _single(tree, S.Arrange, sink), band_sink, set(states), {s.label for s in slots})
     keys = pass_keys(plans, marks, practice, transpose)
     plans, keys = style_made_in_key(plans, marks, keys, chart, styles.forms.get(style.name, NO_FORMS))
     song_tempo = tempo or header.values.get("tempo", style.tempo)
     passes, bars = played_bars(plans, marks, keys, song_tempo)
+    check_duration(bars, _form_span(tree), sink)
     _unused_sections(sections, slots, sink)
     _empty_song(tree, bars, sink)
     mix, master = _single(tree, S.Mix, sink), _single(tree, S.Master, sink)
@@ -123,6 +127,21 @@ def _string(key: str, example: str):
         if value is not None:
             header.values[key] = value
     return read
+
+
+def _check_soundfont_place(tree: S.SongFile, header: Header, library: Library, sink: DiagnosticSink) -> None:
+    """A song's `soundfont` names a file in its own folder tree (or the stdlib's), never `/etc/shadow`:
+    a song from elsewhere must not make songspec read, and hash, files outside it. (`--soundfont` on the
+    command line may name any file.)"""
+    name = header.values.get("soundfont")
+    if name is None:
+        return
+    root = Path(tree.path).resolve().parent
+    path = (root / name).resolve()
+    if not (path.is_relative_to(root) or library.is_stdlib(path)):
+        sink.error("E092", f"`soundfont \"{name}\"` is outside the song's folder", header.where["soundfont"],
+                   "copy the SoundFont into the song's folder, or pass it on the command line: --soundfont PATH")
+        del header.values["soundfont"]
 
 
 def _tempo(words: Words, header: Header, sink: DiagnosticSink, setting: S.Setting) -> None:
@@ -229,6 +248,10 @@ def _sections(tree: S.SongFile, meter: ir.Meter, key: ir.KeySig, sink: Diagnosti
 
 def _form_slots(tree: S.SongFile, sections: dict[str, ir.SectionDef], sink: DiagnosticSink):
     form = _single(tree, S.Form, sink)
+    if form is not None and form_passes(form.items) > BARS.most:  # each pass has a bar at least
+        sink.items.append(over(BARS, form_passes(form.items), form.span or _form_span(tree),
+                               "the form plays at least"))
+        return []
     if form is not None:
         return flatten_form(form.items, sink, frozenset(sections))
     return [FormSlot(label, section.span) for label, section in sections.items()]
@@ -236,13 +259,22 @@ def _form_slots(tree: S.SongFile, sections: dict[str, ir.SectionDef], sink: Diag
 
 def _unused_sections(sections: dict[str, ir.SectionDef], slots, sink: DiagnosticSink) -> None:
     """A section the form never plays, unless the form misspells it (`form A b A` with B): that typo
-    is already reported, with the section as its did-you-mean."""
+    is already reported, with the section as its did-you-mean. A form over the bar limit was not
+    expanded (E101): what it plays is unknown."""
+    if any(diag.code == BARS.code for diag in sink.errors):
+        return
     played = {slot.label for slot in slots}
     meant = {did_you_mean(label, sections)[0] for label in played - set(sections) if did_you_mean(label, sections)}
     for label, section in sections.items():
         if label not in played and label not in meant:
             sink.warning("W001", f"section `{label}` is never played", section.span,
                          f"add `{label}` to the `form` line, or delete the section")
+
+
+def _form_span(tree: S.SongFile) -> Span:
+    """Where a limit on the whole performance is reported: the form line, or the top of the file."""
+    form = next(iter(_of(tree, S.Form)), None)
+    return form.span if form is not None and form.span is not None else Span(tree.path, 1, 1, 1, 2, 0, 1)
 
 
 def _empty_song(tree: S.SongFile, bars: tuple[ir.PlayedBar, ...], sink: DiagnosticSink) -> None:
@@ -295,6 +327,7 @@ class _StyleFinder:
             style.name.text: (style, tree.path) for style in _unique(_of(tree, S.StyleDef), sink, "style")}
         self.resolved: dict[str, ir.StyleDef] = {}
         self.forms: dict[str, StyleForms] = {}
+        self.visited: set[Path] = set()
         for target, span in uses:
             self._use(self.root, target, span, [path])
         self.user_styles = list(self.defs)
@@ -317,17 +350,28 @@ class _StyleFinder:
         if not path.is_file():
             self.sink.error("E090", f"no file `{target}`", span, f"looked for {path}")
             return
-        tree = self._load(path)
+        if path in self.visited:  # a diamond: each file's definitions are taken once
+            return
+        if len(stack) > USE_DEPTH.most:
+            self.sink.items.append(over(USE_DEPTH, len(stack) + 1, span, "this `use` goes"))
+            return
+        self.visited.add(path)
+        tree = self._load(path, span)
         if tree is not None:
             self._take_definitions(tree, path, stack)
 
-    def _load(self, path: Path) -> S.SongFile | None:
+    def _load(self, path: Path, span: Span | None = None) -> S.SongFile | None:
         """A library file's syntax tree; its syntax errors join the song's diagnostics."""
         try:
             return self.library.load(path)
         except ParseError as err:
             self.sink.items.extend(err.diagnostics)
-            return None
+        except (OSError, UnicodeDecodeError) as err:
+            reason = "it is not UTF-8 text" if isinstance(err, UnicodeDecodeError) else err.strerror or str(err)
+            if span is not None:
+                self.sink.error("E060", f"cannot read `{path.name}`: {reason}", span,
+                                "save the style file as UTF-8 text, or remove the `use` line")
+        return None
 
     def _take_definitions(self, tree: S.SongFile, path: Path, stack: list[Path]) -> None:
         for statement in tree.statements:

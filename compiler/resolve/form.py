@@ -10,6 +10,7 @@ from .. import ir
 from .. import syntax as S
 from ..chords import ChordSpec, transpose_chord
 from ..errors import DiagnosticSink
+from ..limits import BARS, DURATION_S, over
 from ..source import Span
 from ..suggest import suggestion_text
 from ..words import Words
@@ -54,6 +55,35 @@ def flatten_form(items: tuple[S.FormItem, ...], sink: DiagnosticSink,
         for repetition in range(count):
             slots += [replace(slot, run=((index, repetition), *slot.run)) for slot in once]
     return slots
+
+
+def form_passes(items: tuple[S.FormItem, ...]) -> int:
+    """How many passes the form plays once expanded, counted without expanding it (a nested `x64`
+    bomb is checked before any of it is built); a repeat count out of range counts once."""
+    total = 0
+    for item in items:
+        digits = re.sub(r"\D", "", item.repeat.text) if item.repeat is not None else "1"
+        count = int(digits) if digits and 1 <= int(digits) <= 64 else 1
+        total += count * (1 if item.name is not None else form_passes(item.group))
+    return total
+
+
+def within_bar_limit(plans: list[PlannedPass | None], span: Span, sink: DiagnosticSink) -> list[PlannedPass | None]:
+    """The planned passes, or none (E101) if they play more than BARS bars; counted before the
+    bars are played (`played_bars`), so a bomb costs no more than its plan."""
+    total = sum(len(plan.bars) for plan in plans if plan is not None)
+    if total <= BARS.most:
+        return plans
+    sink.items.append(over(BARS, total, span, "the form plays"))
+    return []
+
+
+def check_duration(bars: tuple[ir.PlayedBar, ...], span: Span, sink: DiagnosticSink) -> None:
+    """E104 if the music would last longer than DURATION_S (about: ramps are taken at their mean tempo)."""
+    seconds = sum(Fraction(60 * 4 * bar.meter.num, bar.meter.den) / ((bar.tempo + bar.tempo_end) / 2)
+                  for bar in bars)
+    if seconds > DURATION_S.most:
+        sink.items.append(over(DURATION_S, int(seconds), span, "the song lasts"))
 
 
 _EXPLICIT_ENDING = re.compile(r"(.+)\.(\d+)")
