@@ -208,3 +208,14 @@ def test_an_empty_file_builds_midi_and_reports_without_a_master_of_no_samples(tm
     assert sorted(p.name for p in (tmp_path / "o").iterdir() if not p.name.startswith(".")) == \
         ["report.html", "report.json", "song.mid"]
     assert json.loads((tmp_path / "o" / "report.json").read_text())["bars"] == 0
+
+
+@pytest.mark.skipif(not Path("/usr/share/sounds/sf2/FluidR3_GM.sf2").exists(), reason="needs fluid-soundfont-gm")
+def test_a_damaged_soundfont_is_one_line_without_fluidsynths_own_output(tmp_path, capfd):
+    """Before: ~16 lines of FluidSynth and libinstpatch CRITICAL output came before the one-line error."""
+    with open("/usr/share/sounds/sf2/FluidR3_GM.sf2", "rb") as real:
+        font = _file(tmp_path, real.read(4096), "cut.sf2")  # a valid header, then nothing
+    song = _file(tmp_path, TINY)
+    assert main(["build", str(song), "-o", str(tmp_path / "o"), "--quiet", "--soundfont", str(font)]) == 1
+    err = capfd.readouterr().err
+    assert len(err.splitlines()) == 1 and "could not load the SoundFont" in err and "CRITICAL" not in err

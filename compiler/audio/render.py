@@ -377,10 +377,13 @@ def _synth(lib: _Library, soundfont: Path, rate: int) -> Iterator[int]:
             setter = lib.setnum if isinstance(value, float) else lib.setint
             setter(settings, name.encode(), value)
         synth = lib.new_synth(settings)
-        loaded = lib.sfload(synth, str(soundfont).encode(), 0)
+        with _c_stderr_dropped():  # libinstpatch's GLib warnings about a damaged file (FluidSynth's own: _fluid_log)
+            loaded = lib.sfload(synth, str(soundfont).encode(), 0)
     try:
         if loaded < 0:
-            raise RenderError(f"FluidSynth could not load the SoundFont {soundfont}; {INSTALL_HINT}")
+            said = _last_fluid_error()
+            raise RenderError(f"FluidSynth could not load the SoundFont {soundfont}"
+                              f"{f' ({said})' if said else ''}; {INSTALL_HINT}")
         yield synth
     finally:
         lib.delete_synth(synth)
@@ -410,6 +413,37 @@ class _Library:
     version: Callable
 
 
+_LogFunction = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
+_fluid_log: list[str] = []  # FluidSynth's own messages; the last errors explain a SoundFont it cannot load
+_fluid_log_lock = threading.Lock()
+
+
+@_LogFunction
+def _keep_log_line(level: int, message: bytes | None, data: object) -> None:
+    with _fluid_log_lock:
+        _fluid_log.append((message or b"").decode("utf-8", "replace").strip())
+        del _fluid_log[:-20]
+
+
+@contextmanager
+def _c_stderr_dropped() -> Iterator[None]:
+    """Point file descriptor 2 at /dev/null meanwhile: C libraries print there, past Python's sys.stderr."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _last_fluid_error() -> str:
+    with _fluid_log_lock:
+        return _fluid_log[-1] if _fluid_log else ""
+
+
 @cache
 def _library() -> _Library:
     try:
@@ -420,6 +454,10 @@ def _library() -> _Library:
     process = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_void_p,
                                ctypes.c_int, ctypes.c_void_p)(("fluid_synth_process", fs._fl))
     version = ctypes.CFUNCTYPE(ctypes.c_char_p)(("fluid_version_str", fs._fl))
+    set_log = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int, _LogFunction, ctypes.c_void_p)(
+        ("fluid_set_log_function", fs._fl))
+    for level in range(5):  # panic, error, warning, info, debug: none reaches the terminal
+        set_log(level, _keep_log_line, None)
     return _Library(fs.new_fluid_settings, fs.fluid_settings_setnum, fs.fluid_settings_setint,
                     fs.delete_fluid_settings, fs.new_fluid_synth, fs.delete_fluid_synth, fs.fluid_synth_sfload,
                     fs.fluid_synth_bank_select, fs.fluid_synth_program_change, fs.fluid_synth_noteon,
