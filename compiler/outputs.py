@@ -175,7 +175,7 @@ def _move_into_place(staging: Path, out_dir: Path, written: list[str], *, replac
 
 def _remove_dead_parts(folder: Path) -> None:
     for part in folder.glob(".*.part"):
-        fields = part.name.rsplit(".", 5)  # .<name>.<pid>.<thread>.<n>.part
+        fields = part.name.rsplit(".", 4)  # .<name>.<pid>.<thread>.<n>.part
         if len(fields) == 5 and fields[1].isdigit() and not _alive(fields[1]):
             shutil.rmtree(part, ignore_errors=True) if part.is_dir() else part.unlink(missing_ok=True)
 

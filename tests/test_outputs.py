@@ -210,3 +210,25 @@ def test_fmt_refuses_a_read_only_file_with_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "read-only" in err and len(err.splitlines()) == 1
     assert song.read_text() == MESSY
+
+
+def test_leftovers_of_a_killed_build_are_removed_and_a_committed_one_finished(tmp_path):
+    """Before: .part files of a SIGTERM'd or killed build stayed for good."""
+    from compiler.outputs import JOURNAL, STAGING_PREFIX
+
+    song, out = _song(tmp_path), tmp_path / "o"
+    assert _build(str(song), "-o", str(out), "--midi-only") == 0
+    dead = 2**30  # no process has this id
+    parts = [out / f".song.mid.{dead}.1.0.part", out / ".cache" / f".x.npy.{dead}.1.2.part"]
+    for part in parts:
+        part.parent.mkdir(exist_ok=True)
+        part.write_bytes(b"half")
+    committed = out / f"{STAGING_PREFIX}{dead}"
+    committed.mkdir()
+    (committed / "notes.txt").write_text("not an output")  # a journal names only what the build wrote
+    (committed / JOURNAL).write_text(json.dumps({"written": [], "audio": False}))
+    uncommitted = out / f"{STAGING_PREFIX}{dead + 1}"
+    (uncommitted / "stems").mkdir(parents=True)
+    assert _build(str(song), "-o", str(out), "--midi-only") == 0
+    assert not any(part.exists() for part in parts) and not committed.exists() and not uncommitted.exists()
+    assert not (out / "notes.txt").exists()
