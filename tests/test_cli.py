@@ -69,7 +69,7 @@ SPEC = str(ROOT / "specs" / "medium_swing.song")  # tracks: drums, bass, piano
     (["--solo", "Bass"], "--solo: no track named 'Bass'; did you mean 'bass'?"),
     (["--mute", "pinao"], "--mute: no track named 'pinao'; did you mean 'piano'?"),
     (["--mute", "lead"], "(the tracks are drums, bass, piano; click is the count-in)"),
-    (["--count-in", "-1"], "argument --count-in: '-1' is not a number of at least 0; write bars, e.g. --count-in 2"),
+    (["--count-in", "-1"], "argument --count-in: '-1' is not a number from 0 to 16; write bars, e.g. --count-in 2"),
     (["--count-in", "two"], "argument --count-in: 'two' is not a number"),
     (["--tempo", "fast"], "argument --tempo: 'fast' is not a tempo; write beats per minute from 20 to 400"),
     (["--tempo", "500"], "argument --tempo: '500' is not a tempo"),
