@@ -168,7 +168,8 @@ def _move_into_place(staging: Path, out_dir: Path, written: list[str], *, replac
     if any(name.startswith(f"{STEMS}/") for name in written):
         (out_dir / STEMS).mkdir(exist_ok=True)
     for name in written:
-        if (staging / name).exists():  # a recovered journal may have been moved in part already
+        # Not staged: moved already (a recovered journal), or unchanged in place (a cached stem).
+        if (staging / name).exists():
             os.replace(staging / name, out_dir / name)
     finish_outputs(out_dir, written, replaces_audio=replaces_audio)
 

@@ -96,13 +96,14 @@ def build(source: Source, library: Library, out_dir: Path, options: BuildOptions
     if not song.bars:  # nothing to hear (warning W003): a MIDI build, not a master of no samples
         options = replace(options, midi_only=True)
     with Staging(out_dir, replaces_audio=not options.midi_only) as staging:
-        report = _build_into(source, song, staging.folder, out_dir / ".cache", options)
+        report = _build_into(source, song, staging.folder, out_dir, options)
         staging.commit(_written(report))
     return report
 
 
-def _build_into(source: Source, song: ir.Song, folder: Path, cache_dir: Path, options: BuildOptions) -> dict:
-    """Write every output of one build into `folder` (the staging folder) and return the report."""
+def _build_into(source: Source, song: ir.Song, folder: Path, out_dir: Path, options: BuildOptions) -> dict:
+    """Write every output of one build into `folder` (the staging folder for `out_dir`) and return the
+    report. A stem that `out_dir` already holds as it should be is left there, not written again."""
     from .report import as_written, write_report
     from .report_html import write_page
 
@@ -113,16 +114,16 @@ def _build_into(source: Source, song: ir.Song, folder: Path, cache_dir: Path, op
 
         from .audio import build_audio, soundfont_identity
 
-        soundfont = soundfont_path(source, song, options)
+        soundfont, cache_dir = soundfont_path(source, song, options), out_dir / ".cache"
         with ThreadPoolExecutor(1, thread_name_prefix="soundfont-hash") as hasher:
             # The SoundFont's content hash (part of every stem's cache key) is read while the song is arranged.
             identity = hasher.submit(soundfont_identity, soundfont, cache_dir)
             timeline, midi_file, report = _midi(source, song, folder, options)
             audio = build_audio(timeline, folder, soundfont=soundfont, identity=identity.result(),
-                                cache_dir=cache_dir, progress=options.progress)  # stems, master
+                                cache_dir=cache_dir, progress=options.progress, unchanged_in=out_dir)
         _merge_audio(report, audio)
     write_report(report, folder / "report.json")                                # report.json
-    write_page(folder, (as_written(report), midi_file))                         # report.html
+    write_page(folder, (as_written(report), midi_file), kept=out_dir)          # report.html
     return report
 
 

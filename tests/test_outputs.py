@@ -162,6 +162,24 @@ def test_a_damaged_cache_is_reported_in_one_line_and_rebuilt(tmp_path, damage, c
     assert _hashes(out) == clean
 
 
+def test_a_cached_stem_damaged_inside_is_caught_before_it_is_mixed(tmp_path, capsys):
+    """Same length, header intact, samples overwritten: found by its checksum when the stems are mixed."""
+    import shutil
+
+    song, out = _song(tmp_path), tmp_path / "o"
+    assert _build(str(song), "-o", str(out)) == 0
+    clean = _hashes(out)
+    stem = sorted((out / ".cache" / "stems").glob("*.npy"))[0]
+    with open(stem, "r+b") as cached:
+        cached.seek(stem.stat().st_size // 2)
+        cached.write(b"\x7f" * 4096)
+    shutil.rmtree(out / ".cache" / "mix")  # so the stems are mixed again
+    capsys.readouterr()
+    assert _build(str(song), "-o", str(out)) == 0
+    assert "the cached stem" in capsys.readouterr().err
+    assert _hashes(out) == clean
+
+
 def test_report_source_does_not_depend_on_how_the_path_was_typed(tmp_path, monkeypatch):
     """Before: report.json stored `source` as typed (relative and absolute paths differed)."""
     monkeypatch.chdir(tmp_path)

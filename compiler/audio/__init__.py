@@ -40,7 +40,7 @@ from .files import DamagedEntry, load_entry, prune, save_entry, write_audio
 from .loudness import section_loudness
 from .master import Prepared, finish, prepare
 from .mix import mix_key, mix_stems
-from .render import RenderError, Stem, fluidsynth_version, render_stems, soundfont_identity
+from .render import RenderError, Stem, drop_damaged, fluidsynth_version, render_stems, soundfont_identity
 
 __all__ = ["RenderError", "build_audio", "section_loudness", "soundfont_identity"]
 
@@ -58,7 +58,8 @@ class _Premaster:
 
 
 def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity: dict | None = None,
-                cache_dir: Path | None = None, progress: Progress | None = None) -> dict:
+                cache_dir: Path | None = None, progress: Progress | None = None,
+                unchanged_in: Path | None = None) -> dict:
     """Render stems, mix, master; write out_dir/master.{wav,flac} and out_dir/stems/<track>.wav atomically.
 
     Args:
@@ -69,6 +70,8 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity:
         cache_dir: where raw stems and prepared mixes are kept by content hash. None renders into a
             scratch folder that is removed afterwards.
         progress: called with the fraction done (0..1), mostly during rendering, from this thread.
+        unchanged_in: the folder of the last build's outputs; a stem file there that is already what
+            the mix cache holds is not written again into `out_dir` (the caller keeps it).
 
     Returns:
         The report fragment: {"master": {...}, "sections": [...], "stems": [...], "renderer": {...}}.
@@ -78,10 +81,13 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity:
     identity = identity or soundfont_identity(soundfont, cache_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with _stem_store(cache_dir, out_dir) as store:
-        stems = render_stems(timeline, soundfont, store, soundfont_sha256=identity["sha256"],
-                             progress=lambda fraction: report(_RENDER_SHARE * fraction))
+        def render() -> list[Stem]:
+            return render_stems(timeline, soundfont, store, soundfont_sha256=identity["sha256"],
+                                progress=lambda fraction: report(_RENDER_SHARE * fraction))
+
+        stems = render()
         _keep_only(store, {name for stem in stems for name in (stem.path.name, stem.path.with_suffix(".sum").name)})
-        premaster = _premaster(timeline, stems, out_dir, cache_dir)
+        premaster = _premaster(timeline, stems, out_dir, cache_dir, render, unchanged_in)
     report(_MIXED)
     spec = timeline.master
     measurements = _master(premaster, spec, out_dir)
@@ -94,16 +100,23 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity:
             "renderer": {"fluidsynth": fluidsynth_version(), "soundfont": identity}}
 
 
-def _premaster(timeline: Timeline, stems: list[Stem], out_dir: Path, cache_dir: Path | None) -> _Premaster:
-    """Mix and prepare the master bus, or take both (and the stem files) from the mix cache."""
+def _premaster(timeline: Timeline, stems: list[Stem], out_dir: Path, cache_dir: Path | None,
+               render: Callable[[], list[Stem]], unchanged_in: Path | None = None) -> _Premaster:
+    """Mix and prepare the master bus, or take both (and the stem files) from the mix cache.
+
+    Cached raw stems are read through (checksums) only when they are about to be mixed: a rebuild
+    that finds its mix cached never reads them. Damaged ones are rendered again (`render`).
+    """
     entry = cache_dir / "mix" / mix_key(timeline, stems) if cache_dir is not None else None
     if entry is not None and entry.is_dir():
         try:
-            return _load_premaster(entry, out_dir)
+            return _load_premaster(entry, out_dir, unchanged_in)
         except DamagedEntry as damage:
             print(f"song: the mix cache entry {entry.name[:12]} was damaged ({damage}); mixing again",
                   file=sys.stderr)
             shutil.rmtree(entry, ignore_errors=True)
+    if drop_damaged(stems):
+        stems = render()
     rate = timeline.master.sample_rate
     mixed = mix_stems(timeline, stems, out_dir)
     hops = loudness.hop_power(mixed.audio, rate)
@@ -131,8 +144,8 @@ def _save_premaster(entry: Path, premaster: _Premaster, out_dir: Path) -> None:
     prune(entry.parent, MIX_CACHE_ENTRIES)
 
 
-def _load_premaster(entry: Path, out_dir: Path) -> _Premaster:
-    arrays, meta = load_entry(entry, out_dir / "stems")
+def _load_premaster(entry: Path, out_dir: Path, unchanged_in: Path | None) -> _Premaster:
+    arrays, meta = load_entry(entry, out_dir / "stems", unchanged_in / "stems" if unchanged_in else None)
     try:
         prepared = Prepared(arrays["audio"], arrays["peak_db"], meta["premaster_lufs"], meta["toned_lufs"])
         return _Premaster(prepared, arrays["hops"], [dict(stem) for stem in meta["stems"]])

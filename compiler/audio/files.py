@@ -53,6 +53,16 @@ def array_intact(path: Path) -> bool:
         return False
 
 
+def array_plausible(path: Path) -> bool:
+    """The cheap check of a cached array, without reading it: its `.sum` is there and its length matches
+    (a truncated or replaced file fails it); `array_intact` reads it through."""
+    try:
+        length, _ = json.loads(_sum_path(path).read_text())
+        return path.stat().st_size == length
+    except (OSError, ValueError, TypeError):
+        return False
+
+
 def drop_array(path: Path) -> None:
     """Delete a cached array and its `.sum`."""
     for name in (path, _sum_path(path)):
@@ -117,8 +127,10 @@ def save_entry(folder: Path, arrays: dict[str, np.ndarray], meta: dict, copies: 
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def load_entry(folder: Path, copy_to: Path) -> tuple[dict[str, np.ndarray], dict]:
-    """The arrays and meta of a folder made by `save_entry`, its files copied into `copy_to`.
+def load_entry(folder: Path, copy_to: Path, unchanged_in: Path | None = None) -> tuple[dict[str, np.ndarray], dict]:
+    """The arrays and meta of a folder made by `save_entry`, its files copied into `copy_to`, except
+    those already in `unchanged_in` with the length and checksum saved (the last build's outputs,
+    untouched: reading them is cheaper than writing them again).
 
     Raises:
         DamagedEntry: a file is missing, or its length or checksum is not what was saved.
@@ -129,7 +141,8 @@ def load_entry(folder: Path, copy_to: Path) -> tuple[dict[str, np.ndarray], dict
         arrays = {}
         for name, expected in checks.items():
             if name.startswith("files/"):
-                checked_copy(folder / name, copy_to / Path(name).name, expected)
+                if unchanged_in is None or not _has(unchanged_in / Path(name).name, expected):
+                    checked_copy(folder / name, copy_to / Path(name).name, expected)
             elif file_check(folder / name) != tuple(expected):
                 raise DamagedEntry(f"{name} has changed since it was cached")
             else:
@@ -138,6 +151,13 @@ def load_entry(folder: Path, copy_to: Path) -> tuple[dict[str, np.ndarray], dict
         raise DamagedEntry(f"{type(error).__name__}: {error}".splitlines()[0]) from None
     os.utime(folder)  # most recently used: `prune` keeps it
     return arrays, meta
+
+
+def _has(path: Path, expected: list[int]) -> bool:
+    try:
+        return file_check(path) == tuple(expected)
+    except OSError:
+        return False
 
 
 def prune(parent: Path, keep: int) -> None:

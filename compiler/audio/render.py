@@ -40,7 +40,7 @@ from compiler.errors import RenderError
 from compiler.instruments import DRUM_CHANNEL
 from compiler.timeline import TempoMap, Timeline, Track
 
-from .files import PlanarReader, array_intact, drop_array, save_array
+from .files import PlanarReader, array_intact, array_plausible, drop_array, save_array
 
 RENDERER_VERSION = 1  # bump whenever a change here changes the samples a stem gets
 BLOCK = 64  # FluidSynth's internal block (FLUID_BUFSIZE); events take effect on this grid
@@ -73,6 +73,7 @@ class Stem:
     track: Track
     path: Path
     length: int
+    cached: bool = False  # found in the store, not rendered by this build: `drop_damaged` reads it through
 
 
 def audible_tracks(timeline: Timeline) -> tuple[Track, ...]:
@@ -168,7 +169,7 @@ def render_stems(timeline: Timeline, soundfont: Path, store: Path, *, soundfont_
     meter = _Meter(max_length(timeline) * len(jobs), progress)
     if jobs:
         _render_all(timeline, soundfont, jobs, meter)
-    return [Stem(t, path, _stored_length(path)) for t, path in zip(tracks, paths)]
+    return [Stem(t, path, _stored_length(path), cached=path not in todo) for t, path in zip(tracks, paths)]
 
 
 def split_parts(track: Track) -> tuple[Track, ...]:
@@ -466,17 +467,33 @@ def _library() -> _Library:
 
 
 def _usable(path: Path) -> bool:
-    """A cached raw stem that is there and whole: its `.sum` matches (see `files.array_intact`).
-
-    A damaged one is reported in one line and rendered again.
-    """
+    """A cached raw stem that is there, of the length it was saved with, with a readable header (the
+    cheap checks: a stem is read through only if it is mixed, `drop_damaged`). A damaged one is reported
+    in one line and rendered again."""
     if not path.exists():
         return False
-    if array_intact(path):
-        return True
+    try:
+        if array_plausible(path):
+            _stored_length(path)
+            return True
+    except (OSError, ValueError):
+        pass
+    _drop(path)
+    return False
+
+
+def drop_damaged(stems: list[Stem]) -> bool:
+    """Read every cached stem through before it is mixed; drop those whose checksum is not what was
+    saved (each reported in one line). True if any was dropped: render the stems again."""
+    damaged = [stem.path for stem in stems if stem.cached and not array_intact(stem.path)]
+    for path in damaged:
+        _drop(path)
+    return bool(damaged)
+
+
+def _drop(path: Path) -> None:
     print(f"song: the cached stem {path.stem[:12]} was damaged; rendering it again", file=sys.stderr)
     drop_array(path)
-    return False
 
 
 def _stored_length(path: Path) -> int:

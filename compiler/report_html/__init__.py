@@ -38,19 +38,21 @@ SCRIPTS = ("model.js", "views.js", "player.js", "page.js")  # one scope, in this
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
 
 
-def write_page(folder: Path, written: tuple[dict, mido.MidiFile] | None = None) -> Path:
+def write_page(folder: Path, written: tuple[dict, mido.MidiFile] | None = None, kept: Path | None = None) -> Path:
     """Write `folder`/report.html from the folder's report.json and song.mid, atomically.
 
     Args:
         folder: a build folder.
         written: the report (as `report.as_written` gives it) and MIDI file the build has just
             written there, so they need not be read back; the page is the same either way.
+        kept: for a staged build (`outputs.Staging`), the output folder, where the files it leaves
+            unchanged (and so does not stage) are.
 
     Raises:
         PageError: the folder, its report or its MIDI cannot be read, they disagree, or the page
             cannot be written.
     """
-    build = read_build(folder) if written is None else Build(folder, read_view(written[0]), written[1])
+    build = read_build(folder) if written is None else Build(folder, read_view(written[0]), written[1], kept)
     page = render_page(build)
     path = folder / PAGE
     try:

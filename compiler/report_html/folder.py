@@ -33,6 +33,7 @@ class Build:
     folder: Path
     report: ReportView
     midi: mido.MidiFile
+    kept: Path | None = None  # a staged build's output folder, whose unchanged files it does not stage
 
     def present(self, name: str) -> bool:
         """Whether `name` (as the report gives it, relative to the folder) is a file in the folder.
@@ -42,7 +43,7 @@ class Build:
         path = PurePosixPath(name)
         if not name or path.is_absolute() or "\\" in name or ".." in path.parts:
             return False
-        return (self.folder / path).is_file()
+        return any((folder / path).is_file() for folder in (self.folder, self.kept) if folder is not None)
 
 
 def read_build(folder: Path) -> Build:
