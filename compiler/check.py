@@ -25,6 +25,7 @@ def check(song: ir.Song, sink: DiagnosticSink | None = None) -> ir.Song:
     for melody in song.melodies:
         _check_melody_length(song, melody, sink)
     _check_unused_melodies(song, sink)
+    _check_meters(song, sink)
     _check_one_drum_kit(song, sink)
     _check_channels(song, sink)
     _check_stem_files(song, sink)
@@ -136,3 +137,36 @@ def _check_unused_melodies(song: ir.Song, sink: DiagnosticSink) -> None:
         if melody.name not in used and melody.span is not None:
             sink.warning("W002", f"melody `{melody.name}` is not played by any track", melody.span,
                          f"add a track: `track lead alto_sax melody {melody.name}`")
+
+
+def _check_meters(song: ir.Song, sink: DiagnosticSink) -> None:
+    """A style's patterns are written in one meter; in bars of another they are cut or cycled to fit,
+    which no player would do without being asked. Say so once per meter, where that meter is set."""
+    if not _plays_style_patterns(song):
+        return
+    style, warned = song.style, {(song.style.meter.num, song.style.meter.den)}
+    played = {p.label for p in song.passes}
+    for section in song.sections:
+        meter = section.meter
+        if section.label not in played or (meter.num, meter.den) in warned or meter.span is None:
+            continue
+        warned.add((meter.num, meter.den))
+        how = "cut short" if meter.quarters < style.meter.quarters else "started again to fill them"
+        sink.warning("W006", f"style `{style.name}` is written in {style.meter}: in {meter} bars its patterns "
+                     f"are {how}", meter.span, _styles_in(meter))
+
+
+def _plays_style_patterns(song: ir.Song) -> bool:
+    own = {p.name for p in song.patterns}
+    return any(t.role != "melody" and t.pattern not in own for t in song.tracks)
+
+
+def _styles_in(meter: ir.Meter) -> str:
+    from .library import Library
+    from .resolve import style_summaries
+
+    fitting = [s.name for s in style_summaries(Library()) if (s.meter.num, s.meter.den) == (meter.num, meter.den)]
+    own = f"write a style (or the song's own `pattern`s) in {meter} (docs/language.md, \"Writing a style\")"
+    if not fitting:
+        return f"no bundled style is written in {meter}: {own}, or choose the meter the style is written in"
+    return f"styles written in {meter}: {', '.join(f'`{name}`' for name in fitting)}; or {own}"

@@ -53,6 +53,7 @@ CODES: dict[str, str] = {
     "W003": "empty song",
     "W004": "stop or break longer than its pass",
     "W005": "a mark given twice on one arrange line",
+    "W006": "a style played in a meter it is not written in",
 }
 
 # Codes no longer reported, and what reports the situation now; never reused for anything else.

@@ -127,6 +127,12 @@ BAD_INPUTS = [
      ('W005', 'song.song', 5, 8)),
     ('tempo_twice_on_a_line', 'style jazz.swing\nsection A\n  | C |\narrange\n  A tempo 100 mf tempo 120\n', None,
      ('W005', 'song.song', 5, 18)),
+    ('style_in_another_meter', 'time 7/8\nstyle rock.straight\nsection A\n  | C |\n', None,
+     ('W006', 'song.song', 1, 6)),
+    ('section_in_another_meter', 'style rock.straight\nsection A\n  | C |\nsection B time 5/4\n  | F |\nform A B\n', None,
+     ('W006', 'song.song', 4, 16)),
+    ('setting_synonym', 'meter 3/4\nstyle jazz.waltz\nsection A\n  | C |\n', None,
+     ('E010', 'song.song', 1, 1)),
     ('second_drum_kit', 'style pop.eighths\nsection A\n  | C |\ntrack perc power_kit\n', None,
      ('E046', 'song.song', 4, 7)),
     # pop.eighths brings drums, bass, piano and guitar: t12 would be the 16th melodic sound.
@@ -293,3 +299,30 @@ def test_a_warning_points_at_the_first_place_too(tmp_path):
     (span, note), = diag.notes
     assert (diag.code, span.line, span.col, note) == ("W005", 5, 5, "first given here: `mp`")
     assert diag.message == "two dynamics on one line, `mp` and `f`; `f` is used"
+
+
+def test_a_style_in_another_meter_names_the_styles_that_fit(tmp_path):
+    path = tmp_path / "waltz.song"
+    path.write_text("time 3/4\nstyle jazz.swing\nsection A\n  | C | F |\n", encoding="utf-8")
+    _, diagnostics, _ = compile_front(str(path))
+    (warning,) = diagnostics
+    assert warning.code == "W006" and "jazz.swing` is written in 4/4" in warning.message
+    assert "`jazz.waltz`" in warning.help
+
+
+def test_no_meter_warning_in_the_style_s_own_meter_or_for_an_unplayed_section(tmp_path):
+    waltz = tmp_path / "waltz.song"
+    waltz.write_text("time 3/4\nstyle jazz.waltz\nsection A\n  | C | F |\n", encoding="utf-8")
+    assert compile_front(str(waltz))[1] == []
+    unplayed = tmp_path / "unplayed.song"
+    unplayed.write_text("style jazz.swing\nsection A\n  | C |\nsection B time 3/4\n  | F |\nform A\n",
+                        encoding="utf-8")
+    assert [d.code for d in compile_front(str(unplayed))[1]] == ["W001"]
+
+
+def test_a_setting_named_as_other_tools_name_it_gets_our_word(tmp_path):
+    for written, meant in (("meter 3/4", "time"), ("bpm 120", "tempo"), ("artist \"Monk\"", "composer")):
+        path = tmp_path / "song.song"
+        path.write_text(f"{written}\nstyle jazz.waltz\nsection A\n  | C |\n", encoding="utf-8")
+        (error,) = compile_front(str(path))[1]
+        assert error.code == "E010" and f"write `{meant}`" in error.help, error.help

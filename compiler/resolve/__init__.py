@@ -38,6 +38,15 @@ from .style import NO_FORMS, StyleForms, read_style
 
 SETTINGS = ("title", "composer", "tempo", "key", "time", "swing", "seed", "humanize", "use", "soundfont")
 STATEMENTS = ("section", "form", "arrange", "track", "melody", "mix", "master", "pattern", "style")
+# Words other tools and lead sheets use for our settings. Spelling similarity alone would send
+# `meter` to `master` and `bpm` nowhere; the word a musician means is the fix.
+SETTING_SYNONYMS = {
+    "meter": "time", "metre": "time", "signature": "time", "time_signature": "time", "timesig": "time",
+    "bpm": "tempo", "speed": "tempo", "author": "composer", "artist": "composer", "by": "composer",
+    "writer": "composer", "lyricist": "composer", "name": "title", "song": "title", "groove": "style",
+    "feel": "style", "rhythm": "style", "shuffle": "swing", "sf2": "soundfont", "sound": "soundfont",
+    "include": "use", "import": "use", "tonality": "key", "scale": "key",
+}
 DEFAULT_KEY = ir.KeySig(tonic="C", mode="major")
 
 
@@ -105,7 +114,7 @@ def _read_header(tree: S.SongFile, sink: DiagnosticSink) -> Header:
     for setting in _of(tree, S.Setting):
         name = setting.name.text
         if name not in SETTINGS:
-            hint = suggestion_text(name, SETTINGS + STATEMENTS)
+            hint = _setting_hint(name)
             sink.error("E010", f"unknown setting `{name}`", setting.name.span,
                        hint or f"settings are {', '.join(SETTINGS)}")
             continue
@@ -119,6 +128,14 @@ def _read_header(tree: S.SongFile, sink: DiagnosticSink) -> Header:
             sink.error("E011", f"unexpected `{words.peek().text}` after `{name}`", words.here(),
                        f"`{name}` takes one value; see the example in docs/language.md")
     return header
+
+
+def _setting_hint(name: str) -> str | None:
+    """`meter` → `time`: a synonym first, then a spelling close to a setting or statement."""
+    meant = SETTING_SYNONYMS.get(name.lower())
+    if meant is not None:
+        return f"songspec calls it `{meant}`: write `{meant}` instead of `{name}`"
+    return suggestion_text(name, SETTINGS + STATEMENTS)
 
 
 def _string(key: str, example: str):
