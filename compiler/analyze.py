@@ -277,14 +277,19 @@ def _voice_leading(parts: list[Part], window: int) -> tuple[int, int, int]:
 
 
 def _meter_ticks(midi_file: mido.MidiFile) -> list[int]:
-    ticks = []
+    return [tick for tick, _, _ in meter_events(midi_file)]
+
+
+def meter_events(midi_file: mido.MidiFile) -> list[tuple[int, int, int]]:
+    """(tick, numerator, denominator) of every time signature in the file, in order."""
+    events = []
     for track in midi_file.tracks:
         tick = 0
         for msg in track:
             tick += msg.time
             if msg.type == "time_signature":
-                ticks.append(tick)
-    return sorted(ticks)
+                events.append((tick, msg.numerator, msg.denominator))
+    return sorted(events)
 
 
 def _chord(entry: dict[str, Any]) -> Chord:

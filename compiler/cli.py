@@ -440,6 +440,7 @@ def _analyze_args(sub: argparse.ArgumentParser) -> None:
 
 def _run_analyze(args: argparse.Namespace) -> int:
     from .analyze import analyze_song, format_analysis
+    from .ensemble import ensemble_of, format_ensemble
     from .report_html.folder import PageError, read_midi, read_report
 
     midi = Path(args.midi)
@@ -451,7 +452,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
     except PageError as err:
         raise UsageError(str(err)) from None
     report = json.loads((midi.parent / "report.json").read_text(encoding="utf-8"))
-    print(format_analysis(analyze_song(midi_file, report)))
+    print(format_analysis(analyze_song(midi_file, report)) + "\n".join(format_ensemble(ensemble_of(midi_file, report))))
     return EXIT_OK
 
 
@@ -471,7 +472,7 @@ _COMMANDS = (
     ("fmt", "rewrite .song files in canonical layout", _run_fmt),
     ("styles", "list the bundled styles: meter, tempo, track names and description", _run_styles),
     ("build", "compile a song into MIDI, stems, a mastered mix and a report", _run_build),
-    ("analyze", "measure an arrangement: bass on roots, chord tones, voice leading, swing", _run_analyze),
+    ("analyze", "measure an arrangement: bass on roots, chord tones, voice leading, swing, and the ensemble", _run_analyze),
     ("explain", "explain a diagnostic code, with an example and the fix", _run_explain),
     ("report", "rewrite a build's report.html (its page to look at and practise with) without rebuilding", _run_report),
 )
