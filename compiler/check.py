@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import ir
 from .errors import DiagnosticSink, ResolveError
-from .outputs import COUNT_IN_TRACK, stem_clash_key, stem_file
+from .outputs import COUNT_IN_TRACK, REVERB_STEM, stem_clash_key, stem_file
 from .limits import TRACKS, over
 from .instruments import ChannelsFull, allocate_channels
 from .suggest import suggestion_text
@@ -50,6 +50,9 @@ def _check_stem_files(song: ir.Song, sink: DiagnosticSink) -> None:
             sink.error("E091", f"track `{track.name}` would share {stem_file(track.name)} with the count-in "
                        f"(`--count-in` adds a track `{COUNT_IN_TRACK}`)", track.span,
                        f"rename the track, e.g. `{track.name}2`")
+        if stem_clash_key(track.name) == stem_clash_key(REVERB_STEM) and track.span is not None:
+            sink.error("E091", f"track `{track.name}` would share {stem_file(track.name)} with the reverb return",
+                       track.span, f"rename the track, e.g. `{track.name}2`")
         other = first.setdefault(stem_clash_key(track.name), track)
         if other is not track and track.span is not None:
             notes = ((other.span, f"`{other.name}` is here"),) if other.span is not None else ()

@@ -435,15 +435,24 @@ def _run_explain(args: argparse.Namespace) -> int:
 
 
 def _analyze_args(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("midi", metavar="MIDI", help="a song.mid written by `song build` (report.json beside it)")
+    sub.add_argument("midi", metavar="MIDI", nargs="+",
+                     help="a song.mid written by `song build` (report.json beside it); with --audio, build folders")
+    sub.add_argument("--audio", action="store_true",
+                     help="measure the mix of each build folder: wet level, tilt, stereo, stem balance, dynamics")
 
 
 def _run_analyze(args: argparse.Namespace) -> int:
+    if args.audio:
+        from .analyze_audio import run
+
+        return run([Path(folder) for folder in args.midi])
     from .analyze import analyze_song, format_analysis
     from .ensemble import ensemble_of, format_ensemble
     from .report_html.folder import PageError, read_midi, read_report
 
-    midi = Path(args.midi)
+    if len(args.midi) > 1:
+        raise UsageError("give one song.mid (several build folders only with --audio)")
+    midi = Path(args.midi[0])
     if not midi.is_file() or not (midi.parent / "report.json").is_file():
         raise UsageError(f"need {midi} and report.json beside it; run `song build` first")
     try:  # the page's readers check both files: a damaged one is one line (exit 2), not an internal error
@@ -472,7 +481,8 @@ _COMMANDS = (
     ("fmt", "rewrite .song files in canonical layout", _run_fmt),
     ("styles", "list the bundled styles: meter, tempo, track names and description", _run_styles),
     ("build", "compile a song into MIDI, stems, a mastered mix and a report", _run_build),
-    ("analyze", "measure an arrangement: bass on roots, chord tones, voice leading, swing, and the ensemble", _run_analyze),
+    ("analyze", "measure an arrangement (bass on roots, chord tones, voice leading, swing, the ensemble) or, "
+                "with --audio, a mix", _run_analyze),
     ("explain", "explain a diagnostic code, with an example and the fix", _run_explain),
     ("report", "rewrite a build's report.html (its page to look at and practise with) without rebuilding", _run_report),
 )

@@ -34,7 +34,8 @@ def dump_song(song: ir.Song) -> str:
         lines += [_bar(bar, p) for bar in song.bars if bar.pass_index == index]
     lines += [_track(track) for track in song.tracks]
     lines += [_melody(melody) for melody in song.melodies]
-    lines.append(f"reverb {song.reverb.kind} {song.reverb.level:g}")
+    r = song.reverb
+    lines.append(f"reverb {r.kind} {r.wet_lu:g}LU predelay {r.pre_delay_ms:g}ms lowcut {r.low_cut_hz:g}Hz")
     m = song.master
     lines.append(f"master {m.preset} {m.target_lufs:g} LUFS {m.ceiling_dbtp:g} dBTP {m.format} {m.bit_depth}bit {m.sample_rate}Hz")
     return "\n".join(lines) + "\n"

@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
     "E062": "use outside the project",
     "E070": "unknown arrangement mark",
     "E080": "bad mix or master setting",
+    "E081": "reverb level as a percentage",
     "E090": "file not found",
     "E091": "two tracks share a stem file",
     "E092": "SoundFont outside the song's folder",

@@ -226,6 +226,7 @@ class StyleDef(Node):
     intro: SectionDef | None = None
     ending: SectionDef | None = None
     origin: str = ""
+    reverb: ReverbBus = ReverbBus()  # the style's shared reverb: a song's `mix` reverb line changes it
 
 
 class MelodyNote(Node):

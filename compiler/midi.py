@@ -20,6 +20,8 @@ from .timeline import ChordMark, KeyPoint, Marker, MeterPoint, TempoPoint, Timel
 # mido's default, latin-1, cannot encode it.
 CHARSET = "utf-8"
 BANK_SELECT = 0  # CC0, bank select MSB
+VOLUME, PAN, REVERB_SEND = 7, 10, 91  # the GM mix controllers a DAW reads as a channel strip
+UNITY_VOLUME = 100  # CC7 at 0 dB: the GM power-on value, so a fader boost up to +2 dB still fits
 MUTED_TEXT = "muted"
 _NOTE_OFF_VELOCITY = 64  # mido's default, which the written note-offs carry
 
@@ -75,9 +77,28 @@ def to_midi(timeline: Timeline) -> mido.MidiFile:
     midi_file = mido.MidiFile(type=1, ticks_per_beat=timeline.ppq, charset=CHARSET)
     conductor = sort_events(conductor_events(timeline))
     midi_file.tracks.append(to_delta_time(conductor, end_tick=timeline.end_tick))
+    mixed: set[int] = set()
     for track in timeline.tracks:
-        midi_file.tracks.append(to_delta_time(sort_events(events_for_track(track))))
+        events = events_for_track(track)
+        if track.channel not in mixed:  # tracks sharing a channel share its strip: the first one sets it
+            mixed.add(track.channel)
+            events += mix_events(track)
+        midi_file.tracks.append(to_delta_time(sort_events(events)))
     return midi_file
+
+
+def mix_events(track: Track) -> list[Event]:
+    """CC7 volume, CC10 pan and CC91 reverb send at tick 0, as the song and style set the track.
+
+    Volume follows the GM curve (dB = 40·log10(value/127)) around `UNITY_VOLUME` for 0 dB; pan maps
+    -100..+100 onto 0..127 with 64 the centre; the reverb send 0..100 % onto 0..127.
+    """
+    sound = track.sound
+    volume = round(UNITY_VOLUME * 10 ** (sound.volume_db / 40))
+    pan = round(64 + sound.pan * 0.64)
+    send = round(127 * sound.reverb_send)
+    return [control(0, track.channel, controller, min(max(value, 0), 127))
+            for controller, value in ((VOLUME, volume), (PAN, pan), (REVERB_SEND, send))]
 
 
 def check_channels(tracks: tuple[Track, ...]) -> None:

@@ -75,10 +75,19 @@ class TrackSound(_Spec):
 
 
 class ReverbBus(_Spec):
-    """The one shared reverb. `kind` picks room size/damping; `level` 0..1 is the bus return."""
+    """The one shared reverb.
+
+    `kind` picks room size and damping. `wet_lu` is how loud the return sits against the dry mix
+    (integrated loudness, LU): the mixer sets the return gain to reach it, so a song's reverb is
+    heard the same whatever the sends add up to (the sends only share the bus out between tracks).
+    `pre_delay_ms` keeps the attack dry before the reflections; `low_cut_hz` filters the bus input
+    so the bass and kick stay dry and the low end clear.
+    """
 
     kind: Literal["room", "hall", "plate", "chamber"] = "room"
-    level: float = Field(default=0.18, ge=0, le=1)
+    wet_lu: float = Field(default=-20.0, ge=-40, le=0)
+    pre_delay_ms: float = Field(default=20.0, ge=0, le=200)
+    low_cut_hz: float = Field(default=250.0, ge=20, le=2000)
 
 
 MASTER_PRESETS: dict[str, tuple[float, float]] = {

@@ -28,6 +28,7 @@ MANIFEST = ".songspec-manifest.json"
 CACHE = ".cache"
 FIXED_NAMES = ("song.mid", "report.json", "report.html", "master.wav", "master.flac")
 STEMS = "stems"
+REVERB_STEM = "reverb"  # stems/reverb.wav: the shared reverb bus's return, mixed in at its wet level
 COUNT_IN_TRACK = "click"  # the count-in's track: a song's own track may not take its name or stem
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from .atomic import write_atomic
 from .midi import chord_text
 from .timeline import TempoMap, Timeline, Track
+from .timeline import clock as timeline_clock
 
 FLOAT_DIGITS = 4
 
@@ -30,9 +31,10 @@ def midi_report(timeline: Timeline, *, source: str, key: str, tempo: float, styl
     Returns:
         Top-level `title`, `composer`, `source`, `style`, `tempo`, `key`, `time_signature` (of the
         first meter), `ppq`, `bars`, `end_tick`, `duration_s`, then `sections`, `tracks` and `chords`
-        lists. Every seconds value comes from `TempoMap`, so it agrees with the MIDI and the audio.
+        lists. Every seconds value comes from `TempoMap`, so it agrees with the MIDI and the audio; it is
+        in the audio's time, which starts `lead_in_s` (half a second of silence) before the MIDI's tick 0.
     """
-    clock = TempoMap(timeline.tempos, timeline.ppq)
+    clock = timeline_clock(timeline)
     meter = timeline.meters[0] if timeline.meters else None
     return {
         "title": timeline.title,
@@ -45,6 +47,7 @@ def midi_report(timeline: Timeline, *, source: str, key: str, tempo: float, styl
         "ppq": timeline.ppq,
         "bars": timeline.bars,
         "end_tick": timeline.end_tick,
+        "lead_in_s": timeline.lead_in_s,
         "duration_s": clock.seconds(timeline.end_tick),
         "sections": section_entries(timeline, clock),
         "tracks": [track_entry(track) for track in timeline.tracks],
@@ -60,7 +63,7 @@ def section_entries(timeline: Timeline, clock: TempoMap) -> list[dict[str, Any]]
     """
     ends = _ends([m.tick for m in timeline.markers], timeline.end_tick)
     return [{"label": m.label, "pass": m.pass_no, "first_bar": m.first_bar, "last_bar": m.last_bar,
-             "ending": m.ending or None, "ending_bar": m.ending_bar or None,
+             "ending": m.ending or None, "ending_bar": m.ending_bar or None, "dynamic": m.dynamic,
              "start_s": clock.seconds(m.tick), "end_s": clock.seconds(end)}
             for m, end in zip(timeline.markers, ends)]
 

@@ -82,6 +82,7 @@ class Marker(_Event):
     """Start of one section pass: `label` as in the form, `pass_no` counted per label from 1.
 
     `ending` is the number of the section's ending the pass plays (0: none); it starts at `ending_bar`.
+    `dynamic` is the pass's mark, pp … ff.
     """
 
     tick: int = Field(ge=0)
@@ -91,6 +92,7 @@ class Marker(_Event):
     last_bar: int
     ending: int = 0
     ending_bar: int = 0
+    dynamic: str = "mf"  # the pass's dynamic mark (mf when it has none)
 
 
 class ChordMark(_Event):
@@ -126,17 +128,24 @@ class Timeline(_Event):
     reverb: ReverbBus = ReverbBus()
     master: MasterSpec = MasterSpec()
     seed: int = 0
+    lead_in_s: float = Field(default=0.0, ge=0, le=10)  # silence in the audio before tick 0 (not in the MIDI)
+
+
+def clock(timeline: Timeline) -> TempoMap:
+    """The timeline's tick -> seconds in the audio's time: its tempo map, after its lead-in."""
+    return TempoMap(timeline.tempos, timeline.ppq, timeline.lead_in_s)
 
 
 class TempoMap:
     """Tick -> seconds through a piecewise-constant tempo map; the only place seconds are made."""
 
-    def __init__(self, tempos: tuple[TempoPoint, ...], ppq: int = PPQ) -> None:
+    def __init__(self, tempos: tuple[TempoPoint, ...], ppq: int = PPQ, start_s: float = 0.0) -> None:
+        """`start_s`: the time of tick 0 (a lead-in of silence before the music)."""
         if not tempos or tempos[0].tick != 0:
             raise ValueError("a tempo map needs a tempo at tick 0")
         self._ticks = [t.tick for t in tempos]
         self._spt = [60 / (float(t.bpm) * ppq) for t in tempos]  # seconds per tick
-        self._start_s = [0.0]
+        self._start_s = [start_s]
         for i in range(1, len(tempos)):
             span = self._ticks[i] - self._ticks[i - 1]
             self._start_s.append(self._start_s[-1] + span * self._spt[i - 1])

@@ -83,7 +83,7 @@ def test_chunked_chain_equals_a_whole_run():
 def test_song_length_adds_the_longest_ring_out_within_four_seconds(tmp_path):
     timeline = small_timeline()
     report = build_audio(timeline, tmp_path / "dry", soundfont=SOUNDFONT, cache_dir=tmp_path / "cache")
-    hall = timeline.model_copy(update={"reverb": ReverbBus(kind="hall", level=0.3)})
+    hall = timeline.model_copy(update={"reverb": ReverbBus(kind="hall", wet_lu=-14)})
     wet = build_audio(hall, tmp_path / "wet", soundfont=SOUNDFONT, cache_dir=tmp_path / "cache")
     end = 8 * RATE
     assert end < report["master"]["samples"] < wet["master"]["samples"] <= end + 4 * RATE
@@ -106,3 +106,50 @@ def test_a_ring_out_longer_than_four_seconds_is_cut_with_a_fade(tmp_path):
     stem, _ = soundfile.read(tmp_path / "stems" / "bass.wav", dtype="float32")
     assert np.abs(stem[-RATE // 2:-RATE // 5]).max() > 1e-3  # still echoing before the fade
     assert np.abs(stem[-20:]).max() < 1e-4  # faded out at the very end
+
+
+@needs_soundfont
+@pytest.mark.parametrize("wet_lu", [-20.0, -14.0])
+def test_the_reverb_return_sits_at_its_wet_level_against_the_dry_mix(tmp_path, wet_lu):
+    from compiler.audio import loudness
+
+    timeline = small_timeline(bass=TrackSound(reverb_send=0.2)).model_copy(
+        update={"reverb": ReverbBus(kind="hall", wet_lu=wet_lu)})
+    report = build_audio(timeline, tmp_path, soundfont=SOUNDFONT)
+    assert report["reverb"]["file"] == "stems/reverb.wav" and report["reverb"]["wet_lu"] == wet_lu
+    wet, _ = soundfile.read(tmp_path / "stems" / "reverb.wav", dtype="float32")
+    dry = sum(soundfile.read(tmp_path / "stems" / f"{name}.wav", dtype="float32")[0]
+              for name in ("bass", "piano", "drums"))
+    measured = [loudness.integrated(loudness.hop_power(np.ascontiguousarray(x.T), RATE)) for x in (wet, dry)]
+    assert measured[0] - measured[1] == pytest.approx(wet_lu, abs=0.05)
+
+
+@needs_soundfont
+def test_the_reverb_bus_is_low_cut_and_pre_delayed(tmp_path):
+    # Only the bass feeds the reverb: a 250 Hz low cut leaves its return far quieter below 100 Hz
+    # than the bass itself, and nothing returns before the pre-delay has passed.
+    spec = ReverbBus(kind="room", wet_lu=-14, pre_delay_ms=80, low_cut_hz=250)
+    timeline = small_timeline(bass=TrackSound(reverb_send=0.5), piano=TrackSound()).model_copy(
+        update={"reverb": spec, "lead_in_s": 0.0})
+    build_audio(timeline, tmp_path, soundfont=SOUNDFONT)
+    wet, _ = soundfile.read(tmp_path / "stems" / "reverb.wav", dtype="float32")
+    bass, _ = soundfile.read(tmp_path / "stems" / "bass.wav", dtype="float32")
+    first = lambda x: int(np.nonzero(np.abs(x).max(axis=1) > 1e-5)[0][0])  # noqa: E731
+    assert first(wet) - first(bass) >= round(0.08 * RATE)
+
+    def low_share(x: np.ndarray) -> float:
+        spectrum = np.abs(np.fft.rfft(x[:, 0])) ** 2
+        freqs = np.fft.rfftfreq(len(x), 1 / RATE)
+        return spectrum[freqs < 100].sum() / spectrum.sum()
+
+    assert low_share(wet) < 0.1 * low_share(bass)
+
+
+@needs_soundfont
+def test_the_audio_starts_after_the_lead_in(tmp_path):
+    timeline = small_timeline().model_copy(update={"lead_in_s": 0.5})
+    report = build_audio(timeline, tmp_path, soundfont=SOUNDFONT)
+    master, _ = soundfile.read(tmp_path / "master.wav", dtype="float32")
+    first = int(np.nonzero(np.abs(master).max(axis=1) > 1e-4)[0][0])
+    assert 0.5 * RATE <= first < 0.52 * RATE
+    assert report["sections"][0]["start_s"] == 0.5

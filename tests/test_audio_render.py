@@ -193,4 +193,4 @@ def test_no_scratch_files_are_left_behind(tmp_path):
     out = tmp_path / "out"
     build_audio(small_timeline(), out, soundfont=SOUNDFONT)
     assert sorted(p.name for p in out.iterdir()) == ["master.wav", "stems"]
-    assert sorted(p.name for p in (out / "stems").iterdir()) == ["bass.wav", "drums.wav", "piano.wav"]
+    assert sorted(p.name for p in (out / "stems").iterdir()) == ["bass.wav", "drums.wav", "piano.wav", "reverb.wav"]

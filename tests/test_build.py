@@ -17,7 +17,7 @@ from compiler.cli import cpu_flags, main
 from compiler.library import Library
 from compiler.pipeline import build, front_end
 from compiler.source import Source
-from compiler.timeline import TempoMap
+from compiler.timeline import clock
 
 from conftest import ROOT, SPECS
 from test_audio_master import ffmpeg_ebur128
@@ -62,7 +62,8 @@ def test_report_duration_follows_the_tempo_map(built):
     from compiler.arrange import arrange
 
     timeline = arrange(front_end(Source.read(spec), Library()).song)
-    assert report["duration_s"] == pytest.approx(TempoMap(timeline.tempos).seconds(timeline.end_tick), abs=1e-3)
+    assert report["duration_s"] == pytest.approx(clock(timeline).seconds(timeline.end_tick), abs=1e-3)
+    assert clock(timeline).seconds(0) == timeline.lead_in_s == 0.5
 
 
 @pytest.mark.parametrize("name", ["pop_eighths", "medium_swing", "bossa_nova", "house_124"])
@@ -118,6 +119,6 @@ def test_practice_options(tmp_path):
                  "--count-in", "2", "--mute", "piano", "--seed", "3"]) == 0
     report = json.loads((out / "report.json").read_text())
     assert report["tempo"] == 100 and report["key"].startswith("Eb")
-    assert report["sections"][0]["start_s"] == pytest.approx(4.8)  # two 4/4 count-in bars at 100 BPM
+    assert report["sections"][0]["start_s"] == pytest.approx(0.5 + 4.8)  # the lead-in, two 4/4 count-in bars at 100 BPM
     assert any(t["role"] == "click" and t["notes"] == 8 for t in report["tracks"])
     assert next(t for t in report["tracks"] if t["name"] == "piano")["muted"] is True

@@ -99,7 +99,8 @@ def test_meta_events_before_channel_events() -> None:
 def test_bank_and_program_before_controls_before_notes() -> None:
     piano = [msg for tick, msg in events(to_midi(small_band()), 3) if tick == 0 and not msg.is_meta]
     assert [(m.type, getattr(m, "control", None)) for m in piano[:3]] == [
-        ("control_change", 0), ("program_change", None), ("control_change", 64)]
+        ("control_change", 0), ("program_change", None), ("control_change", 7)]
+    assert [m.control for m in piano if m.type == "control_change"][1:] == [7, 10, 64, 91]  # mix, then the track's own
 
 
 def test_drums_on_channel_9_with_kit_program_and_bank_0() -> None:
@@ -178,3 +179,18 @@ def test_compound_meter_clicks_on_the_dotted_quarter() -> None:
         update={"meters": (MeterPoint(tick=0, numerator=6, denominator=8),)}))
     meter = next(msg for _, msg in events(midi_file, 0) if msg.type == "time_signature")
     assert (meter.numerator, meter.denominator, meter.clocks_per_click) == (6, 8, 36)
+
+
+def test_song_mid_carries_each_tracks_volume_pan_and_reverb_send():
+    from compiler.mixspec import TrackSound
+
+    base = small_band()
+    tracks = list(base.tracks)
+    tracks[0] = tracks[0].model_copy(update={"sound": TrackSound(volume_db=-6, pan=-100, reverb_send=0.25)})
+    midi = to_midi(base.model_copy(update={"tracks": tuple(tracks)}))
+    controls = {msg.control: msg.value for msg in midi.tracks[1] if msg.type == "control_change" and msg.control != 0}
+    assert controls == {7: round(100 * 10 ** (-6 / 40)), 10: 0, 91: 32}
+    loud = [t.model_copy(update={"sound": TrackSound(volume_db=12, pan=100)}) for t in base.tracks]
+    values = {(msg.control, msg.value) for msg in to_midi(base.model_copy(update={"tracks": tuple(loud)})).tracks[1]
+              if msg.type == "control_change"}
+    assert (7, 127) in values and (10, 127) in values  # clamped to the MIDI range

@@ -107,7 +107,7 @@ def test_a_format_change_removes_the_old_master(tmp_path):
     assert (out / "master.flac").is_file() and not (out / "master.wav").exists()
 
 
-@pytest.mark.parametrize("names", [("lead#", "lead+"), ("Bass2", "bass2"), ("click",)])
+@pytest.mark.parametrize("names", [("lead#", "lead+"), ("Bass2", "bass2"), ("click",), ("Reverb",)])
 def test_tracks_sharing_a_stem_file_are_a_diagnostic(tmp_path, names, capsys):
     """Before: `lead#`, `lead+` and `lead_4` all went to one stem file and one was lost."""
     tracks = "".join(f"track {name} alto_sax\n" for name in names)

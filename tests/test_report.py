@@ -33,7 +33,7 @@ def report() -> dict:
 
 def test_top_level_keys_in_fixed_order() -> None:
     assert list(report()) == ["title", "composer", "source", "style", "tempo", "key", "time_signature", "ppq",
-                              "bars", "end_tick", "duration_s", "sections", "tracks", "chords"]
+                              "bars", "end_tick", "lead_in_s", "duration_s", "sections", "tracks", "chords"]
     assert report()["time_signature"] == "3/4"
     assert (report()["style"], report()["composer"]) == ("latin.bossa", "Kenny Dorham")
 
@@ -45,9 +45,17 @@ def test_duration_uses_the_tempo_map() -> None:
 def test_sections_end_where_the_next_one_starts() -> None:
     assert report()["sections"] == [
         {"label": "A", "pass": 1, "first_bar": 1, "last_bar": 2, "ending": None, "ending_bar": None,
-         "start_s": 0.0, "end_s": 3.0},
+         "dynamic": "mf", "start_s": 0.0, "end_s": 3.0},
         {"label": "A", "pass": 2, "first_bar": 3, "last_bar": 4, "ending": 2, "ending_bar": 4,
-         "start_s": 3.0, "end_s": 8.0}]
+         "dynamic": "mf", "start_s": 3.0, "end_s": 8.0}]
+
+
+def test_seconds_are_the_audios_after_the_lead_in() -> None:
+    late = midi_report(TIMELINE.model_copy(update={"lead_in_s": 0.5}), source="s.song", key="C minor", tempo=120.0,
+                       style="latin.bossa")
+    assert late["lead_in_s"] == 0.5 and late["duration_s"] == 8.5
+    assert [(s["start_s"], s["end_s"]) for s in late["sections"]] == [(0.5, 3.5), (3.5, 8.5)]
+    assert late["chords"][0]["start_s"] == report()["chords"][0]["start_s"] + 0.5
 
 
 def test_tracks() -> None:

@@ -58,7 +58,8 @@ def test_page_data_holds_every_note_bar_and_pass(tmp_path):
         len(played_notes(track)) for track in midi.tracks[1:]]
     assert len(data["bars"]) == report["bars"] == 12
     beat = 60 / 180
-    assert data["bars"][0][:2] == [round(4 * beat, 3), round(8 * beat, 3)]  # after the one-bar count-in
+    lead = report["lead_in_s"]
+    assert data["bars"][0][:2] == [round(lead + 4 * beat, 3), round(lead + 8 * beat, 3)]  # after the one-bar count-in
     assert [(s["label"], s["pass"], s["ending"], s["ending_bar"]) for s in data["sections"]] == [
         ("A", 1, 1, 5), ("A", 2, 2, 11)]
     assert data["chords"][4] == [3, 4, "C7", round(data["bars"][2][0] + 3 * beat, 3)]  # "Gm7 . . C7"

@@ -189,6 +189,8 @@ def test_choosing_a_bar_seeks_the_audio(small, opened):
 
 def test_keyboard_plays_pauses_and_steps(small, opened):
     page = opened((small / "report.html").as_uri())
+    page.page.keyboard.press("ArrowRight")  # from the lead-in to bar 1, then on
+    assert page.eval("songspec.now()") == pytest.approx(bar_start(page, 1), abs=0.01)
     page.page.keyboard.press("ArrowRight")
     page.page.keyboard.press("ArrowRight")
     assert page.eval("songspec.now()") == pytest.approx(bar_start(page, 3), abs=0.01)
@@ -272,7 +274,8 @@ def test_dropping_the_stem_files_on_the_page_loads_them(small, opened):
       document.dispatchEvent(new DragEvent('drop', {dataTransfer: files, bubbles: true, cancelable: true}));
     }""")
     page.page.wait_for_function("songspec.player.canUseStems", timeout=30_000)
-    assert page.eval("Object.keys(songspec.graph().stems).length") == len(list((small / "stems").glob("*.wav")))
+    tracks = [p for p in (small / "stems").glob("*.wav") if p.name != "reverb.wav"]  # the return is not a part
+    assert page.eval("Object.keys(songspec.graph().stems).length") == len(tracks)
     assert page.page.is_enabled('input[name="source"][value="stems"]')
     assert not page.problems, page.problems
 

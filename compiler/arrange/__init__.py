@@ -28,6 +28,8 @@ from .patterns import plan_track
 from .tempo import chord_marks, key_points, markers, meter_points, tempo_points
 from .tracks import CLICK, band_track, check_names, click_track, is_muted
 
+LEAD_IN_S = 0.5  # silence before the first note (or the count-in) in the audio, so a player can get ready
+
 __all__ = ["ArrangeOptions", "arrange"]
 
 
@@ -70,7 +72,7 @@ def arrange(song: ir.Song, options: ArrangeOptions = ArrangeOptions()) -> Timeli
         tracks.append(click_track(song, options.count_in, CLICK in options.mute))
     return Timeline(ppq=PPQ, title=song.title, end_tick=ctx.end, bars=len(song.bars), tempos=tempo_points(ctx),
                     meters=meter_points(ctx), keys=key_points(ctx), markers=markers(ctx), chords=chord_marks(ctx),
-                    tracks=tuple(tracks), reverb=song.reverb, master=song.master, seed=seed)
+                    tracks=tuple(tracks), reverb=song.reverb, master=song.master, seed=seed, lead_in_s=LEAD_IN_S)
 
 
 def _part(track: ir.TrackDef, channel: int, ctx: SongContext, seed: int, muted: bool) -> Track:

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from .. import ir
 from ..timeline import PPQ, ChordMark, KeyPoint, Marker, MeterPoint, TempoPoint
-from .context import BarContext, SongContext, chord_tones
+from .context import DEFAULT_DYNAMIC, BarContext, SongContext, chord_tones
 
 
 def tempo_points(ctx: SongContext) -> tuple[TempoPoint, ...]:
@@ -56,7 +56,7 @@ def markers(ctx: SongContext) -> tuple[Marker, ...]:
 def _marker(played: ir.Pass, tick: int) -> Marker:
     last_bar = played.first_bar + played.bar_count - 1
     return Marker(tick=tick, label=played.label, pass_no=played.pass_no, first_bar=played.first_bar,
-                  last_bar=last_bar, ending=played.ending,
+                  last_bar=last_bar, ending=played.ending, dynamic=played.marks.dynamic or DEFAULT_DYNAMIC,
                   ending_bar=last_bar - played.ending_bars + 1 if played.ending else 0)
 
 

@@ -6,7 +6,7 @@ How the modules fit, in the order `build_audio` runs them:
                  .npy under its content hash in `cache_dir/stems` (a scratch folder without a cache)
     effects.py   TrackSound + role -> the track's chain (EQ, compressor, distortion, chorus, delay)
     mix.py       raw stems -> stems/<track>.wav (post-fader, panned) + the pre-master mix, with the
-                 shared reverb bus
+                 shared reverb bus (its return in stems/reverb.wav, at its wet level against the dry mix)
     master.py    prepare: low cut + glue + held true-peak level (depends on the mix alone);
                  finish: loudness target + true-peak limiter + final measurements
     loudness.py  BS.1770 / R128 measurements; the per-section loudness of the pre-master mix
@@ -54,6 +54,7 @@ class _Premaster:
     prepared: Prepared
     hops: np.ndarray  # the pre-master mix's loudness per 100 ms (sections are measured on it)
     stems: list[dict]
+    reverb: dict | None = None  # the reverb return's file and levels (mix.Mix.reverb)
     unsaved: Path | None = None  # the mix-cache entry still to be written (just mixed, with a cache)
 
 
@@ -74,7 +75,8 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity:
             the mix cache holds is not written again into `out_dir` (the caller keeps it).
 
     Returns:
-        The report fragment: {"master": {...}, "sections": [...], "stems": [...], "renderer": {...}}.
+        The report fragment: {"master": {...}, "sections": [...], "stems": [...], "reverb": {...} or None,
+        "renderer": {...}}.
         Section loudness is the median short-term (3 s) loudness of the pre-master mix.
     """
     report = progress or (lambda fraction: None)
@@ -97,7 +99,7 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity:
     report(1.0)
     return {"master": {"file": name, **measurements},
             "sections": loudness.sections_from_hops(timeline, premaster.hops), "stems": premaster.stems,
-            "renderer": {"fluidsynth": fluidsynth_version(), "soundfont": identity}}
+            "reverb": premaster.reverb, "renderer": {"fluidsynth": fluidsynth_version(), "soundfont": identity}}
 
 
 def _premaster(timeline: Timeline, stems: list[Stem], out_dir: Path, cache_dir: Path | None,
@@ -120,7 +122,7 @@ def _premaster(timeline: Timeline, stems: list[Stem], out_dir: Path, cache_dir: 
     rate = timeline.master.sample_rate
     mixed = mix_stems(timeline, stems, out_dir)
     hops = loudness.hop_power(mixed.audio, rate)
-    return _Premaster(prepare(mixed.audio, rate, loudness.integrated(hops)), hops, mixed.stems, entry)
+    return _Premaster(prepare(mixed.audio, rate, loudness.integrated(hops)), hops, mixed.stems, mixed.reverb, entry)
 
 
 def _master(premaster: _Premaster, spec: MasterSpec, out_dir: Path) -> dict:
@@ -138,8 +140,9 @@ def _master(premaster: _Premaster, spec: MasterSpec, out_dir: Path) -> dict:
 
 def _save_premaster(entry: Path, premaster: _Premaster, out_dir: Path) -> None:
     p = premaster.prepared
-    meta = {"stems": premaster.stems, "premaster_lufs": p.premaster_lufs, "toned_lufs": p.toned_lufs}
-    files = {Path(s["file"]).name: out_dir / s["file"] for s in premaster.stems}
+    meta = {"stems": premaster.stems, "reverb": premaster.reverb, "premaster_lufs": p.premaster_lufs,
+            "toned_lufs": p.toned_lufs}
+    files = {Path(s["file"]).name: out_dir / s["file"] for s in _stem_files(premaster)}
     save_entry(entry, {"audio": p.audio, "peak_db": p.peak_db, "hops": premaster.hops}, meta, files)
     prune(entry.parent, MIX_CACHE_ENTRIES)
 
@@ -148,9 +151,14 @@ def _load_premaster(entry: Path, out_dir: Path, unchanged_in: Path | None) -> _P
     arrays, meta = load_entry(entry, out_dir / "stems", unchanged_in / "stems" if unchanged_in else None)
     try:
         prepared = Prepared(arrays["audio"], arrays["peak_db"], meta["premaster_lufs"], meta["toned_lufs"])
-        return _Premaster(prepared, arrays["hops"], [dict(stem) for stem in meta["stems"]])
+        return _Premaster(prepared, arrays["hops"], [dict(stem) for stem in meta["stems"]], meta["reverb"])
     except (KeyError, TypeError, ValueError) as error:
         raise DamagedEntry(f"meta.json lacks {error}") from None
+
+
+def _stem_files(premaster: _Premaster) -> list[dict]:
+    """The report entries of every file in stems/: one per track, then the reverb return if any."""
+    return premaster.stems + ([premaster.reverb] if premaster.reverb is not None else [])
 
 
 def _keep_only(folder: Path, names: set[str]) -> None:

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from compiler.timeline import TempoMap, Timeline
+from compiler.timeline import Timeline, clock
 
 from .dsp import Cascade, Upsampler, kaiser_lowpass
 from .render import THREADS
@@ -190,7 +190,7 @@ def section_loudness(timeline: Timeline, audio: np.ndarray, rate: int) -> list[d
 
 def sections_from_hops(timeline: Timeline, hops: np.ndarray) -> list[dict]:
     """`section_loudness` from an already computed hop-power series."""
-    tempo = TempoMap(timeline.tempos, timeline.ppq)
+    tempo = clock(timeline)
     markers = sorted(timeline.markers, key=lambda m: m.tick)
     ends = [m.tick for m in markers[1:]] + [timeline.end_tick]
     return [_section(m.label, m.pass_no, tempo.seconds(m.tick), tempo.seconds(end), hops)
@@ -198,15 +198,19 @@ def sections_from_hops(timeline: Timeline, hops: np.ndarray) -> list[dict]:
 
 
 def _section(label: str, pass_no: int, start_s: float, end_s: float, hops: np.ndarray) -> dict:
+    return {"label": label, "pass_no": pass_no, "start_s": round(start_s, 3), "end_s": round(end_s, 3),
+            "short_term_median_lufs": finite_or_none(section_median(hops, start_s, end_s))}
+
+
+def section_median(hops: np.ndarray, start_s: float, end_s: float) -> float:
+    """Median short-term loudness of the windows wholly inside start_s .. end_s (a span shorter
+    than one window: its mean loudness); -inf for silence."""
     first = int(np.ceil(start_s * HOPS_PER_SECOND - 1e-9))
     stop = min(int(np.floor(end_s * HOPS_PER_SECOND + 1e-9)), len(hops))
     inside = hops[first:stop]
     if len(inside) >= SHORT_TERM_HOPS:
-        value = float(np.median(short_term(inside)))
-    else:
-        value = float(to_lufs(inside.mean())) if len(inside) else float("-inf")
-    return {"label": label, "pass_no": pass_no, "start_s": round(start_s, 3), "end_s": round(end_s, 3),
-            "short_term_median_lufs": finite_or_none(value)}
+        return float(np.median(short_term(inside)))
+    return float(to_lufs(inside.mean())) if len(inside) else float("-inf")
 
 
 def finite_or_none(value: float, digits: int = 2) -> float | None:

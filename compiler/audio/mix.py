@@ -4,8 +4,11 @@ Per track: effects chain -> fader (volume_db) -> constant-power pan, applied as 
 stereo stem (centre: -3 dB on each side; hard left: the right channel silent). Nothing is panned
 unless the spec says so, so bass and drums stay centred. The result is written to
 `stems/<track>.wav` (32-bit float, so a loud track can never clip there) and added to the mix bus, and
-`reverb_send` × it feeds the reverb bus (post-fader). The reverb (pedalboard Reverb, 100 % wet) returns
-into the mix at `ReverbBus.level`. The song is mixed in chunks of 65536 samples: each chunk of every
+`reverb_send` × it feeds the reverb bus (post-fader). The bus input is low-cut (`ReverbBus.low_cut_hz`,
+12 dB/oct) so bass and kick stay dry; the reverb (pedalboard Reverb, 100 % wet) runs into a return
+held apart from the mix, delayed by the pre-delay. Once the song is mixed, the return is scaled so its
+integrated loudness sits `ReverbBus.wet_lu` LU against the dry mix, written to `stems/reverb.wav`
+(so the stems plus the return add up to the mix) and added in. The song is mixed in chunks of 65536 samples: each chunk of every
 track is processed on two threads (pedalboard and numpy release the GIL), then summed on the calling
 thread in track order while the threads go on with the next chunk, so the output is byte-identical
 whatever the thread timing, and no full-length copy of any track is ever held.
@@ -29,14 +32,15 @@ import numpy as np
 import pedalboard
 
 from compiler.mixspec import ReverbBus, TrackSound
-from compiler.outputs import stem_file
+from compiler.outputs import REVERB_STEM, stem_file
 from compiler.timeline import Timeline
 
-from .effects import ring_out_seconds, track_chain
+from . import loudness
+from .effects import Biquad, ring_out_seconds, track_chain
 from .files import AudioWriter, PlanarReader
 from .render import MAX_TAIL_S, THREADS, Stem, end_sample
 
-MIX_VERSION = 2  # bump whenever a change here, in effects or in master.prepare changes their output
+MIX_VERSION = 3  # bump whenever a change here, in effects or in master.prepare changes their output
 CHUNK = 1 << 16
 FADE_S = 0.2
 # kind: (room_size, damping, width, decay in seconds used for the ring-out), pedalboard's 0..1 scales.
@@ -54,6 +58,7 @@ class Mix:
 
     audio: np.ndarray
     stems: list[dict]
+    reverb: dict | None = None  # the return's file and levels, when a track feeds the reverb
 
 
 def pan_gains(pan: float) -> tuple[float, float]:
@@ -94,14 +99,15 @@ def mix_stems(timeline: Timeline, stems: list[Stem], out_dir: Path) -> Mix:
     rate = timeline.master.sample_rate
     length, capped = song_length(timeline, stems)
     bus = np.zeros((2, length), np.float32)
-    files = [stem_file(s.track.name) for s in stems]  # unique: `check` reports tracks that would share one (E091)
+    # Unique: `check` reports tracks that would share a file, the reverb return's included (E091).
+    files = [stem_file(s.track.name) for s in stems]
     fade = _Fade(length, round(FADE_S * rate) if capped else 0)
     with contextlib.ExitStack() as stack:
         lanes = [stack.enter_context(_Lane(timeline, stem, out_dir / file, fade))
                  for stem, file in zip(stems, files)]
         # Entered after the lanes, so it is shut down (its running chunks finished) before they close.
         pool = stack.enter_context(ThreadPoolExecutor(THREADS, thread_name_prefix="mix"))
-        reverb = _ReverbBus(timeline.reverb, rate, fade) if _uses_reverb(timeline, stems) else None
+        reverb = _ReverbBus(timeline.reverb, rate, length, fade) if _uses_reverb(timeline, stems) else None
         chunks = [(start, min(start + CHUNK, length)) for start in range(0, length, CHUNK)]
         ahead = _submit_lanes(pool, lanes, *chunks[0]) if chunks else []
         for index, (start, end) in enumerate(chunks):
@@ -113,13 +119,11 @@ def mix_stems(timeline: Timeline, stems: list[Stem], out_dir: Path) -> Mix:
             sends = _sum_chunk(lanes, outs, bus, start, end, sends=reverb is not None)
             if reverb is not None and returned is not None:
                 returned.result()  # the previous chunk's reverb, which ran meanwhile
-                reverb.add_returned(bus)
                 reverb.feed(sends, start)
-        if reverb is not None:
-            reverb.drain(bus)
+        reverb_report = reverb.finish(bus, out_dir / stem_file(REVERB_STEM)) if reverb is not None else None
     reports = [{"track": lane.track.name, "file": file, "peak_dbfs": _db_or_none(lane.peak),
                 "rms_dbfs": _db_or_none(lane.rms(length))} for lane, file in zip(lanes, files)]
-    return Mix(bus, reports)
+    return Mix(bus, reports, reverb_report)
 
 
 def _submit_lanes(pool: ThreadPoolExecutor, lanes: list[_Lane], start: int, end: int) -> list[Future]:
@@ -178,15 +182,22 @@ class _Lane:
 
 
 class _ReverbBus:
-    """The shared reverb, one chunk behind the tracks so it can run beside the next chunk's tracks."""
+    """The shared reverb, one chunk behind the tracks so it can run beside the next chunk's tracks.
 
-    def __init__(self, spec: ReverbBus, rate: int, fade: _Fade) -> None:
+    Its return is collected apart from the mix (shifted by the pre-delay: the reverb is linear and
+    time-invariant, so delaying its output equals delaying its input) and added in by `finish` at
+    the gain that puts it `wet_lu` against the dry mix.
+    """
+
+    def __init__(self, spec: ReverbBus, rate: int, length: int, fade: _Fade) -> None:
         room_size, damping, width, _ = REVERB_PRESETS[spec.kind]
         self._reverb = pedalboard.Reverb(room_size=room_size, damping=damping, width=width, wet_level=1.0,
                                          dry_level=0.0)
-        self._rate, self._level, self._fade = rate, np.float32(spec.level), fade
+        self._low_cut = Biquad("lowcut", spec.low_cut_hz, 0.707, rate)
+        self._spec, self._rate, self._fade = spec, rate, fade
+        self._delay = round(spec.pre_delay_ms * rate / 1000)
+        self._wet = np.zeros((2, length), np.float32)
         self._pending: tuple[int, np.ndarray] | None = None
-        self._returned: tuple[int, np.ndarray] | None = None
 
     def feed(self, sends: np.ndarray, start: int) -> None:
         self._pending = (start, sends)
@@ -194,27 +205,35 @@ class _ReverbBus:
     def process_pending(self) -> None:
         if self._pending is not None:
             start, sends = self._pending
-            self._returned = (start, self._level * self._reverb(sends, self._rate, reset=False))
+            wet = self._reverb(self._low_cut(sends), self._rate, reset=False)
+            at = start + self._delay
+            room = max(min(wet.shape[1], self._wet.shape[1] - at), 0)
+            self._wet[:, at:at + room] = wet[:, :room]
             self._pending = None
 
-    def add_returned(self, bus: np.ndarray) -> None:
-        if self._returned is not None:
-            start, wet = self._returned
-            self._fade.apply(wet, start)
-            bus[:, start:start + wet.shape[1]] += wet
-            self._returned = None
-
-    def drain(self, bus: np.ndarray) -> None:
+    def finish(self, bus: np.ndarray, path: Path) -> dict:
+        """Scale the return to its wet level, write it to `path`, add it to `bus` (the dry mix)."""
         self.process_pending()
-        self.add_returned(bus)
+        self._fade.apply(self._wet, 0)
+        dry_lufs = loudness.integrated(loudness.hop_power(bus, self._rate))
+        wet_lufs = loudness.integrated(loudness.hop_power(self._wet, self._rate))
+        gain_db = self._spec.wet_lu - (wet_lufs - dry_lufs) if math.isfinite(wet_lufs - dry_lufs) else -math.inf
+        self._wet *= np.float32(10 ** (gain_db / 20)) if math.isfinite(gain_db) else np.float32(0)
+        with AudioWriter(path, self._rate, "FLOAT") as writer:
+            for start in range(0, self._wet.shape[1], CHUNK):
+                writer.write(self._wet[:, start:start + CHUNK])
+        bus += self._wet
+        return {"file": f"stems/{path.name}", "kind": self._spec.kind, "wet_lu": self._spec.wet_lu,
+                "return_gain_db": round(gain_db, 2) if math.isfinite(gain_db) else None,
+                "pre_delay_ms": self._spec.pre_delay_ms, "low_cut_hz": self._spec.low_cut_hz}
 
 
 def _uses_reverb(timeline: Timeline, stems: list[Stem]) -> bool:
-    return timeline.reverb.level > 0 and any(s.track.sound.reverb_send > 0 for s in stems)
+    return any(s.track.sound.reverb_send > 0 for s in stems)
 
 
 def _effects_ring_s(sound: TrackSound, reverb: ReverbBus, bpm: float) -> float:
-    verb = REVERB_PRESETS[reverb.kind][3] if sound.reverb_send > 0 and reverb.level > 0 else 0.0
+    verb = REVERB_PRESETS[reverb.kind][3] + reverb.pre_delay_ms / 1000 if sound.reverb_send > 0 else 0.0
     return ring_out_seconds(sound, bpm) + verb
 
 

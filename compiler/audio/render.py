@@ -38,11 +38,11 @@ import numpy as np
 from compiler.atomic import atomic_output
 from compiler.errors import RenderError
 from compiler.instruments import DRUM_CHANNEL
-from compiler.timeline import TempoMap, Timeline, Track
+from compiler.timeline import Timeline, Track, clock
 
 from .files import PlanarReader, array_intact, array_plausible, drop_array, save_array
 
-RENDERER_VERSION = 1  # bump whenever a change here changes the samples a stem gets
+RENDERER_VERSION = 2  # bump whenever a change here changes the samples a stem gets
 BLOCK = 64  # FluidSynth's internal block (FLUID_BUFSIZE); events take effect on this grid
 MAX_TAIL_S = 4.0
 SILENCE_DBFS = -90.0
@@ -83,7 +83,7 @@ def audible_tracks(timeline: Timeline) -> tuple[Track, ...]:
 
 def end_sample(timeline: Timeline) -> int:
     """The sample where the music (not its ring-out) ends."""
-    seconds = TempoMap(timeline.tempos, timeline.ppq).seconds(timeline.end_tick)
+    seconds = clock(timeline).seconds(timeline.end_tick)
     return round(seconds * timeline.master.sample_rate)
 
 
@@ -137,6 +137,7 @@ def stem_key(timeline: Timeline, track: Track, soundfont_sha256: str) -> str:
     spec = {
         "renderer": RENDERER_VERSION, "fluidsynth": fluidsynth_version(), "soundfont": soundfont_sha256,
         "rate": timeline.master.sample_rate, "ppq": timeline.ppq, "end_tick": timeline.end_tick,
+        "lead_in_s": timeline.lead_in_s,
         "tempos": [[t.tick, str(t.bpm)] for t in timeline.tempos],
         "program": track.program, "bank": track.bank, "drums": _is_drums(track),
         "notes": [[n.start, n.dur, n.pitch, n.velocity] for n in track.notes],
@@ -290,7 +291,7 @@ Action = Callable[["_Library", int], None]
 
 def _schedule(timeline: Timeline, track: Track, channel: int) -> Iterator[tuple[int, list[Action]]]:
     """(sample, actions) in time order; at one tick: controls, then note-offs, then note-ons."""
-    tempo = TempoMap(timeline.tempos, timeline.ppq)
+    tempo = clock(timeline)
     rate = timeline.master.sample_rate
     events = [(c.tick, 0, _control(channel, c.controller, c.value)) for c in track.controls]
     for note in track.notes:

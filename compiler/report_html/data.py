@@ -57,7 +57,7 @@ def page_data(report: ReportView, midi: mido.MidiFile, present: Callable[[str], 
     if midi.ticks_per_beat != report.ppq:
         raise Mismatch(f"song.mid has {midi.ticks_per_beat} ticks per beat, report.json says {report.ppq}")
     conductor = read_conductor(midi.tracks[0] if midi.tracks else mido.MidiTrack())
-    clock = TempoMap(conductor.tempos, report.ppq)
+    clock = TempoMap(conductor.tempos, report.ppq, report.lead_in_s)  # the audio starts after the lead-in
     seconds = Clock(clock)
     bars = bar_ticks(conductor, report.ppq, report.end_tick, most=report.bars + 1)
     if len(bars) != report.bars:

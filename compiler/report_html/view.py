@@ -106,6 +106,7 @@ class ReportView(_View):
     ppq: int = Field(gt=0)
     bars: int = Field(ge=0)
     end_tick: int = Field(ge=0)
+    lead_in_s: float = Field(default=0.0, ge=0)
     duration_s: float = Field(ge=0)
     sections: list[SectionView]
     tracks: list[TrackView]

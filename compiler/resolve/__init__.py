@@ -92,7 +92,7 @@ def resolve(tree: S.SongFile, library: Library, sink: DiagnosticSink | None = No
     _unused_sections(sections, slots, sink)
     _empty_song(tree, bars, sink)
     mix, master = _single(tree, S.Mix, sink), _single(tree, S.Master, sink)
-    reverb = read_mix(mix, states, band_sink) if mix else ir.ReverbBus()
+    reverb = read_mix(mix, states, band_sink, style.reverb) if mix else style.reverb
     song = ir.Song(
         title=header.values.get("title", Path(tree.path).stem), composer=header.values.get("composer", ""),
         path=tree.path, tempo=song_tempo, key=practice.target if practice else moved_key(key, transpose), meter=meter,

@@ -311,13 +311,12 @@ _OPTION_READERS = {
 }
 
 
-def read_mix(mix: S.Mix, states: dict[str, TrackState], sink: DiagnosticSink) -> ReverbBus:
-    """`reverb room 18%` sets the shared bus; `TRACK option…` adds sound options to a track."""
-    bus = ReverbBus()
+def read_mix(mix: S.Mix, states: dict[str, TrackState], sink: DiagnosticSink, bus: ReverbBus) -> ReverbBus:
+    """`reverb room -20LU` sets the shared bus (over `bus`, the style's); `TRACK option…` adds sound options to a track."""
     for line in mix.lines:
         words = Words(line.values, sink, line.name.span)
         if line.name.text == "reverb":
-            bus = _reverb_bus(words, sink) or bus
+            bus = read_reverb_bus(words, sink, bus) or bus
             continue
         state = states.get(line.name.text)
         if state is None:
@@ -330,15 +329,50 @@ def read_mix(mix: S.Mix, states: dict[str, TrackState], sink: DiagnosticSink) ->
     return bus
 
 
-def _reverb_bus(words: Words, sink: DiagnosticSink) -> ReverbBus | None:
-    kind = "room"
-    if words.peek_name() is not None:
-        word = words.choice("reverb", "reverb room 18%", ("room", "hall", "plate", "chamber"), "E080")
+REVERB_EXAMPLE = "reverb room -20LU predelay 20ms lowcut 250Hz"
+
+
+def read_reverb_bus(words: Words, sink: DiagnosticSink, base: ReverbBus) -> ReverbBus | None:
+    """`reverb [KIND] [WET LU] [predelay MS] [lowcut FREQ]`; what is left out keeps `base`'s value."""
+    values: dict = {}
+    if words.peek_name() is not None and words.peek_name() not in ("predelay", "lowcut"):
+        word = words.choice("reverb", REVERB_EXAMPLE, ("room", "hall", "plate", "chamber"), "E080")
         if word is None:
             return None
-        kind = word.text
-    level = words.number("a reverb level", "reverb room 18%", 0, 100, units=("%",))
-    return None if level is None else ReverbBus(kind=kind, level=float(level / 100))
+        values["kind"] = word.text
+    word = words.peek()
+    if word is not None and word.kind == "number":
+        wet = _wet_level(words, sink)
+        if wet is None:
+            return None
+        values["wet_lu"] = wet
+    while not words.done():
+        setting = words.choice("reverb setting", REVERB_EXAMPLE, ("predelay", "lowcut"))
+        if setting is None:
+            return None
+        if setting.text == "predelay":
+            value = words.number("a pre-delay", "predelay 20ms", 0, 200, units=("ms",))
+            key = "pre_delay_ms"
+        else:
+            value = words.number("a low cut", "lowcut 250Hz", 20, 2000, units=("Hz", "kHz"), scale=FREQ_UNITS)
+            key = "low_cut_hz"
+        if value is None:
+            return None
+        values[key] = float(value)
+    return base.model_copy(update=values)
+
+
+def _wet_level(words: Words, sink: DiagnosticSink) -> float | None:
+    """The return's level against the dry mix in LU; a percentage (the old linear return) is E081."""
+    number, unit = words.peek(), words.peek(1)
+    if unit is not None and unit.text == "%":
+        words.skip_rest()
+        sink.error("E081", "the reverb level is a wet level in LU against the dry mix, not a percentage",
+                   number.span.to(unit.span),
+                   "write e.g. `reverb room -20LU` (about -20 for a band, -14 for a ballad, -30 nearly dry)")
+        return None
+    value = words.number("a wet level", "reverb room -20LU", -40, 0, units=("LU",))
+    return None if value is None else float(value)
 
 
 def read_master(master: S.Master, sink: DiagnosticSink) -> MasterSpec:

@@ -23,11 +23,12 @@ from ..errors import DiagnosticSink
 from ..pitch import MODES, parse_key
 from ..suggest import suggestion_text
 from ..words import Words
-from .band import read_track
+from ..mixspec import ReverbBus
+from .band import read_reverb_bus, read_track
 from .chart import read_meter, read_section
 from .patterns import read_pattern
 
-STYLE_SETTINGS = ("time", "tempo", "swing")
+STYLE_SETTINGS = ("time", "tempo", "swing", "reverb")
 STYLE_SECTIONS = ("intro", "ending")
 DEFAULT_METER = ir.Meter(num=4, den=4)
 _SAME_MODE = {"aeolian": "minor", "ionian": "major"}
@@ -126,9 +127,12 @@ def _style_setting(item: S.Setting, settings: dict, sink: DiagnosticSink) -> Non
     elif name == "swing":
         value = words.number("a swing amount", "swing 62%", 50, 75, units=("%",))
         settings["swing"] = value / 100 if value is not None else settings["swing"]
+    elif name == "reverb":
+        base = settings.get("reverb", ReverbBus())
+        settings["reverb"] = read_reverb_bus(words, sink, base) or base
     else:
         sink.error("E010", f"unknown style setting `{name}`", item.name.span,
-                   suggestion_text(name, STYLE_SETTINGS) or "a style takes time, tempo, swing, track, section, pattern")
+                   suggestion_text(name, STYLE_SETTINGS) or "a style takes time, tempo, swing, reverb, track, section, pattern")
 
 
 def _style_section_ok(section: S.Section, sink: DiagnosticSink) -> bool:
