@@ -2,7 +2,7 @@
 
 A build writes only these names inside its output folder:
 
-    song.mid  report.json  report.html  master.wav | master.flac  stems/<track>.wav  .cache/
+    song.mid  report.json  report.html  master.wav | master.flac  stems/<track>.wav  stems/reverb.wav  .cache/
 
 plus its own bookkeeping (`.songspec-manifest.json`, and `.staging-*` folders while it runs). It
 deletes only files an earlier build listed in the manifest as written by it, so a recording or a

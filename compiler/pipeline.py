@@ -129,7 +129,10 @@ def _build_into(source: Source, song: ir.Song, folder: Path, out_dir: Path, opti
 
 def _written(report: dict) -> list[str]:
     """The files one build wrote, relative to its folder."""
-    audio = [report["master"]["file"], *(stem["file"] for stem in report["stems"])] if "master" in report else []
+    audio = []
+    if "master" in report:
+        audio = [report["master"]["file"], *(stem["file"] for stem in report["stems"])]
+        audio += [report["reverb"]["file"]] if report.get("reverb") else []  # stems/reverb.wav
     return ["song.mid", "report.json", "report.html", *audio]
 
 
