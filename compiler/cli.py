@@ -13,6 +13,7 @@ from typing import Sequence
 from . import __version__
 from .errors import Diagnostic, RenderError, SongError, render_human, to_json
 from .limits import COUNT_IN_BARS
+from .inputs import STDIN, STDIN_NAME
 from .source import Source
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -81,9 +82,16 @@ def _read_source(path: str) -> Source:
 
 
 def report_diagnostics(diagnostics: list[Diagnostic], sources: dict[str, Source], fmt: str) -> None:
-    """Print diagnostics on stderr (human, with a count of errors and warnings) or stdout (json)."""
+    """Print diagnostics on stderr (human, with a count of errors and warnings) or stdout (json,
+    GitHub workflow commands, SARIF)."""
     if fmt == "json":
         print(json.dumps([to_json(d) for d in diagnostics], indent=2))
+        return
+    if fmt in ("github", "sarif"):
+        from .ci_formats import github_annotations, sarif_log
+
+        print(github_annotations(diagnostics) if fmt == "github" else json.dumps(sarif_log(diagnostics), indent=2),
+              end="" if fmt == "github" else "\n")
         return
     for diag in diagnostics:
         print(render_human(diag, sources), file=sys.stderr)
@@ -105,12 +113,13 @@ def exit_status(diagnostics: list[Diagnostic], deny_warnings: bool = False) -> i
     return EXIT_OK
 
 
-def compile_front(path: str, options=None):
-    """Read and check one file: (song or None, its diagnostics — errors, or the song's warnings, sources)."""
+def compile_front(path: str | Source, options=None):
+    """Read (unless given its text) and check one file: (song or None, its diagnostics — errors, or the
+    song's warnings, sources)."""
     from .library import Library
     from .pipeline import FrontOptions, front_end
 
-    source = _read_source(path)
+    source = path if isinstance(path, Source) else _read_source(path)
     library = Library()
     sources = {source.path: source}
     try:
@@ -127,20 +136,28 @@ def _deny_warnings(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--deny-warnings", action="store_true", help="treat warnings as errors (exit 1)")
 
 
+_FILES_HELP = "a .song file, a folder (every *.song below it) or - for stdin"
+
+
 def _check_args(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("files", nargs="+", metavar="FILE")
-    sub.add_argument("--format", choices=("human", "json"), default="human")
+    sub.add_argument("files", nargs="+", metavar="FILE", help=_FILES_HELP)
+    sub.add_argument("--format", choices=("human", "json", "github", "sarif"), default="human",
+                     help="github: workflow commands (annotations); sarif: a SARIF 2.1.0 log")
     _deny_warnings(sub)
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    from .inputs import InputError, expand
+
     all_diagnostics: list[Diagnostic] = []
     sources: dict[str, Source] = {}
     unreadable = False
-    for path in args.files:
+    for given in expand(args.files):
         try:
-            _, diagnostics, file_sources = compile_front(path)
-        except UsageError as err:  # reported, and the other files are still checked
+            if isinstance(given, InputError):
+                raise given
+            _, diagnostics, file_sources = compile_front(given.read())
+        except InputError as err:  # reported, and the other files are still checked
             print(f"song: {err}", file=sys.stderr)
             unreadable = True
             continue
@@ -169,36 +186,63 @@ def _run_ir(args: argparse.Namespace) -> int:
 
 
 def _fmt_args(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("files", nargs="+", metavar="FILE")
+    sub.add_argument("files", nargs="+", metavar="FILE", help=_FILES_HELP + " (formatted to stdout)")
     sub.add_argument("--check", action="store_true", help="only report files that would change (exit 1)")
+    sub.add_argument("--diff", action="store_true", help="print a unified diff of the changes instead of writing")
 
 
 def _run_fmt(args: argparse.Namespace) -> int:
     from .fmt import format_source
+    from .inputs import InputError, expand
     from .parse import parse
     from .spelling import meaning
 
     changed, broken = [], False
-    for path in args.files:
-        source = _read_source(path)
+    for given in expand(args.files):
+        if isinstance(given, InputError):
+            raise UsageError(str(given))
+        try:
+            source = given.read()
+        except InputError as err:
+            raise UsageError(str(err)) from None
+        path = source.path
         try:
             before = parse(source)
         except SongError as err:
             report_diagnostics(err.diagnostics, {source.path: source}, "human")
             broken = True
+            if given.is_stdin and not (args.check or args.diff):
+                sys.stdout.write(source.text)  # a filter (`:%!song fmt -`) must not swallow the text
             continue
         formatted = format_source(source.text)
+        if given.is_stdin and not (args.check or args.diff):
+            sys.stdout.write(formatted)  # `song fmt -` is a filter: formatted text out, changed or not
         if formatted == source.text:
             continue
         after = parse(Source(source.path, formatted))
         if meaning(after) != meaning(before):
             raise RuntimeError(f"fmt would change the meaning of {path}; file left untouched")
         changed.append(path)
-        if not args.check:
+        if args.diff:
+            sys.stdout.write(unified_diff(path, source.text, formatted))
+        elif not (args.check or given.is_stdin):
             _rewrite(path, formatted)
+    writing = not (args.check or args.diff)
+    # With --diff or formatted text on stdout, the file list goes to stderr so stdout stays a diff or a song.
+    listing = sys.stderr if args.diff or (writing and STDIN in args.files) else sys.stdout
     for path in changed:
-        print(f"{'would reformat' if args.check else 'reformatted'} {path}")
+        if not (writing and path == STDIN_NAME):
+            print(f"{'reformatted' if writing else 'would reformat'} {path}", file=listing)
     return EXIT_DIAGNOSTICS if broken or (args.check and changed) else EXIT_OK
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    """`--diff`: what fmt would change, as `diff -u` shows it (a/ and b/ the file before and after)."""
+    import difflib
+
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 f"a/{path}", f"b/{path}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
 def _rewrite(path: str, text: str) -> None:
