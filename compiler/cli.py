@@ -529,6 +529,14 @@ _COMMANDS = (
                 "with --audio, a mix", _run_analyze),
     ("explain", "explain a diagnostic code, with an example and the fix", _run_explain),
     ("report", "rewrite a build's report.html (its page to look at and practise with) without rebuilding", _run_report),
+    ("import", "import iReal Pro charts as formatted, checked .song files", lambda args: _charts().run(args)),
 )
 _ARGUMENTS = {"check": _check_args, "ir": _ir_args, "fmt": _fmt_args, "styles": _styles_args,
-              "build": _build_args, "analyze": _analyze_args, "explain": _explain_args, "report": _report_args}
+              "build": _build_args, "analyze": _analyze_args, "explain": _explain_args, "report": _report_args,
+              "import": lambda sub: _charts().add_arguments(sub)}
+
+
+def _charts():
+    from .charts import command
+
+    return command

@@ -48,6 +48,13 @@ CODES: dict[str, str] = {
     "E102": "too many tracks",
     "E103": "`use` chain too deep",
     "E104": "song too long",
+    "E200": "no chart found",
+    "E201": "malformed chart",
+    "E202": "unreadable chart music",
+    "E203": "too many chords in a chart bar",
+    "E204": "bad chart endings",
+    "E205": "imported chart does not check",
+    "E206": "import would overwrite a file",
     # Warnings: the song is valid and builds, but probably not as meant. Exit 0 unless --deny-warnings.
     "W001": "unused section",
     "W002": "unused melody",
@@ -55,6 +62,7 @@ CODES: dict[str, str] = {
     "W004": "stop or break longer than its pass",
     "W005": "a mark given twice on one arrange line",
     "W006": "a style played in a meter it is not written in",
+    "W200": "iReal style not in the style table",
 }
 
 # Codes no longer reported, and what reports the situation now; never reused for anything else.

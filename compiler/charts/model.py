@@ -1,0 +1,67 @@
+"""model: one small typed chart, what every chart reader produces and the `.song` writer reads.
+
+A chart is a list of blocks (the sections it will become) and the order they are played in. Each
+block's bars hold chords with their lengths in beats, so the played chord timeline is explicit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ChartChord:
+    """One chord of a bar: its symbol as the chart wrote it (`N.C.` for no chord) and its beats."""
+
+    symbol: str
+    beats: int
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    chords: tuple[ChartChord, ...]
+
+
+@dataclass(frozen=True)
+class Meter:
+    num: int
+    den: int
+
+    @property
+    def beats(self) -> int:
+        """Beats a chart counts in a bar: dotted quarters in 6/8, 9/8, 12/8; otherwise the lower note."""
+        return self.num // 3 if self.den == 8 and self.num % 3 == 0 else self.num
+
+    def __str__(self) -> str:
+        return f"{self.num}/{self.den}"
+
+
+@dataclass
+class Block:
+    """A run of bars played together; with `endings`, each pass ends with one of them (1, 2, …)."""
+
+    label: str
+    meter: Meter
+    bars: list[ChartBar] = field(default_factory=list)
+    endings: list[list[ChartBar]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FormItem:
+    """One pass in the played order: a block label, the ending it takes (0 = none), and a count."""
+
+    label: str
+    ending: int = 0
+    times: int = 1
+
+
+@dataclass
+class Chart:
+    title: str
+    composer: str
+    style: str
+    key: str  # a tonic and mode as `.song` writes them: `F major`, `G minor`
+    tempo: int | None
+    meter: Meter
+    blocks: list[Block]
+    form: list[FormItem]
