@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..atomic import atomic_output
 from ..errors import Diagnostic, SongError
+from ..library import Library
 from ..source import Source, Span
 from .ireal import ChartProblem, RawChart, find_charts, known_style, read_chart
 from .song_writer import write_song
@@ -32,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from ..cli import EXIT_DIAGNOSTICS, EXIT_OK, report_diagnostics
 
     out_dir, taken = Path(args.out), set()
+    library = Library()  # one for the run: the stdlib styles are parsed once, not once per chart
     diagnostics: list[Diagnostic] = []
     sources: dict[str, Source] = {}
     for path in args.paths:
@@ -42,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             diagnostics.append(Diagnostic("E200", "no iReal Pro link (irealb:// or irealbook://) here",
                                           _span(source, 0), "paste the link from iReal Pro's Share > Export"))
         for raw in raws:
-            diagnostics += _import_one(source, raw, args, out_dir, taken)
+            diagnostics += _import_one(source, raw, args, out_dir, taken, library)
     report_diagnostics(diagnostics, sources, "human")
     return EXIT_DIAGNOSTICS if any(d.severity == "error" for d in diagnostics) else EXIT_OK
 
@@ -54,7 +56,8 @@ def _source(path: str) -> Source:
     return Source("<link>", path) if path.startswith(("irealb://", "irealbook://")) else _read_source(path)
 
 
-def _import_one(source: Source, raw: RawChart, args, out_dir: Path, taken: set[str]) -> list[Diagnostic]:
+def _import_one(source: Source, raw: RawChart, args, out_dir: Path, taken: set[str],
+                library: Library) -> list[Diagnostic]:
     span = _span(source, raw.offset)
     try:
         chart = read_chart(raw)
@@ -68,7 +71,7 @@ def _import_one(source: Source, raw: RawChart, args, out_dir: Path, taken: set[s
                                 span, "pick one with `song import --style NAME`", severity="warning"))
     target = out_dir / _file_name(chart.title, taken)
     text = write_song(chart)
-    problem = _check(text, str(target))
+    problem = _check(text, str(target), library)
     if problem:
         return found + [Diagnostic("E205", f"chart {raw.number} (`{chart.title}`) imports to a song that "
                                    f"does not check: {problem}", span, "fix the chart in iReal Pro")]
@@ -81,13 +84,12 @@ def _import_one(source: Source, raw: RawChart, args, out_dir: Path, taken: set[s
     return found
 
 
-def _check(text: str, path: str) -> str | None:
+def _check(text: str, path: str, library: Library) -> str | None:
     """The first error `song check` would report on the written text, or None."""
-    from ..library import Library
     from ..pipeline import FrontOptions, front_end
 
     try:
-        front_end(Source(path, text), Library(), FrontOptions())
+        front_end(Source(path, text), library, FrontOptions())
     except SongError as err:
         first = err.diagnostics[0]
         return f"{first.code} {first.message}"
