@@ -20,6 +20,8 @@ def test_installed_package_finds_grammar_and_stdlib(tmp_path):
     assert (target / "compiler" / "stdlib" / "jazz.song").is_file()
     assert (target / "compiler" / "docs" / "diagnostics.md").is_file()
     assert {p.name for p in (target / "compiler" / "report_html").iterdir()} >= {"page.html", "page.css", "page.js"}
+    for init in sorted((ROOT / "compiler").rglob("__init__.py")):  # a subpackage missing from pyproject
+        assert (target / init.relative_to(ROOT)).is_file(), f"pyproject.toml does not install {init.parent.name}"
     song = tmp_path / "tune.song"
     song.write_text("style jazz.swing\nsection A\n  | Cm7 F7 | Bbmaj7 |\n", encoding="utf-8")
     # -S skips site-packages' .pth files, so the editable install of this checkout cannot answer for
