@@ -186,15 +186,20 @@ def chord_tone_ticks(parts: list[Part], chords: list[Chord], anticipation: int =
     return good, total
 
 
-def voicings(notes: tuple[PlayedNote, ...], window: int) -> list[tuple[int, ...]]:
-    """Group notes starting within `window` ticks of a group's first note; keep groups of ≥ 2."""
+def struck_together(notes: tuple[PlayedNote, ...], window: int) -> list[tuple[int, list[int]]]:
+    """(start, sorted pitches) of each group of notes starting within `window` ticks of its first note."""
     groups: list[tuple[int, list[int]]] = []
     for note in notes:
         if groups and note.start - groups[-1][0] <= window:
             groups[-1][1].append(note.pitch)
         else:
             groups.append((note.start, [note.pitch]))
-    return [tuple(sorted(pitches)) for _, pitches in groups if len(pitches) >= 2]
+    return [(start, sorted(pitches)) for start, pitches in groups]
+
+
+def voicings(notes: tuple[PlayedNote, ...], window: int) -> list[tuple[int, ...]]:
+    """The chords of `struck_together` (groups of ≥ 2 notes), as pitch tuples."""
+    return [tuple(pitches) for _, pitches in struck_together(notes, window) if len(pitches) >= 2]
 
 
 def voice_movement(a: tuple[int, ...], b: tuple[int, ...]) -> int:

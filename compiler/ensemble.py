@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import mido
 
-from .analyze import SWING_WINDOW, Part, PlayedNote, meter_events, read_parts
+from .analyze import SWING_WINDOW, Part, PlayedNote, meter_events, read_parts, struck_together
 from .midi import line_of_fifths
 
 # Acceptance thresholds (issue 10), asserted on every spec and every style's smoke song.
@@ -317,7 +317,7 @@ def voicing_clashes(parts: list[Part], chords: list[ReportChord], ppq: int) -> t
     chord_starts = [c.tick for c in chords]
     counted = clashed = 0
     for part in parts:
-        for start, pitches in _struck_together(part.notes, ppq // 16):
+        for start, pitches in struck_together(part.notes, ppq // 16):
             if len(pitches) < 2:
                 continue
             counted += 1
@@ -396,16 +396,6 @@ def _minor_ninth(low: int, high: int, chord: ReportChord | None) -> bool:
     if (high - low) % 12 != 1:
         return False
     return not (chord is not None and chord.dominant and low % 12 == chord.root_pc)
-
-
-def _struck_together(notes: tuple[PlayedNote, ...], window: int) -> list[tuple[int, list[int]]]:
-    groups: list[tuple[int, list[int]]] = []
-    for note in notes:
-        if groups and note.start - groups[-1][0] <= window:
-            groups[-1][1].append(note.pitch)
-        else:
-            groups.append((note.start, [note.pitch]))
-    return [(start, sorted(pitches)) for start, pitches in groups]
 
 
 def _report_chord(entry: dict[str, Any]) -> ReportChord:
