@@ -2,7 +2,8 @@
 
 Layout rules: two spaces per block level; one space between words; header values in one column;
 bars of consecutive bar lines aligned in columns; track names and instruments in columns; arrange
-labels in a column; trailing comments two spaces after the code (aligned within a bar group);
+labels and their first mark in columns; trailing comments two spaces after the code, aligned within a
+run of lines laid out together (as gofmt aligns them);
 no trailing spaces, at most one blank line in a row, one newline at the end.
 """
 
@@ -195,7 +196,7 @@ def _render_group(lines: list[Line]) -> list[str]:
         codes = _label_column(lines)
     else:
         codes = [" ".join(line.words) for line in lines]
-    return _with_comments(lines, codes, align=kind.startswith("bars"))
+    return _with_comments(lines, codes)
 
 
 def _shared_options(lines: list[Line]) -> int:
@@ -221,14 +222,13 @@ def _columns(lines: list[Line], count: int) -> list[str]:
 
 
 def _label_column(lines: list[Line]) -> list[str]:
-    """Arrange lines: the pass label (`C`, `last C`) padded to one column, then the marks."""
-    def split(words: list[str]) -> tuple[str, list[str]]:
+    """Arrange lines as a table: the pass label (`C`, `last C`) padded to one column, then the first mark
+    (usually the dynamic) padded to another where more marks follow it."""
+    def split(words: list[str]) -> list[str]:
         size = 2 if words[0] in ("first", "last") and len(words) > 1 else 1
-        return " ".join(words[:size]), words[size:]
+        return [" ".join(words[:size])] + words[size:]
 
-    parts = [split(line.words) for line in lines]
-    width = max(len(label) for label, marks in parts if marks) if any(m for _, m in parts) else 0
-    return [" ".join([label.ljust(width)] + marks) if marks else label for label, marks in parts]
+    return _columns([Line(0, split(line.words), None) for line in lines], 2)
 
 
 def _bar_columns(lines: list[Line]) -> list[str]:
@@ -256,7 +256,7 @@ def _split_bars(words: list[str]) -> tuple[str, list[str], list[str], list[str]]
     return " ".join(words[:at[0]]), [words[i] for i in at], bars, words[at[-1] + 1:]
 
 
-def _with_comments(lines: list[Line], codes: list[str], align: bool) -> list[str]:
+def _with_comments(lines: list[Line], codes: list[str]) -> list[str]:
     width = max((len(code) for code, line in zip(codes, lines) if line.comment), default=0)
     out = []
     for line, code in zip(lines, codes):
@@ -266,5 +266,5 @@ def _with_comments(lines: list[Line], codes: list[str], align: bool) -> list[str
         elif not code:
             out.append(indent + line.comment)
         else:
-            out.append(indent + (code.ljust(width) if align else code) + "  " + line.comment)
+            out.append(indent + code.ljust(width) + "  " + line.comment)
     return out

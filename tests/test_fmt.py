@@ -55,10 +55,30 @@ def _comments(text: str) -> list[str]:
     return [comment for line in text.splitlines() if (comment := split_words(line.strip())[1])]
 
 
+def _messed_up(text: str) -> str:
+    """A spec as a hurried writer might leave it: indents doubled, alignment squeezed out of code,
+    comments pushed right, trailing spaces."""
+    lines = []
+    for line in text.splitlines():
+        code, hash_, comment = line.partition("  #")
+        indent = code[: len(code) - len(code.lstrip())]
+        body = code.strip() if '"' in code else re.sub(r" {2,}", " ", code.strip())
+        lines.append(indent * 2 + body + ("      #" + comment if hash_ else "") + "   ")
+    return "\n".join(lines) + "\n\n\n"
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.stem for s in SPECS])
+def test_every_spec_is_formatted(spec):
+    """The specs are the examples users copy, and the `song-fmt` pre-commit hook checks them."""
+    text = spec.read_text(encoding="utf-8")
+    assert format_source(text) == text
+
+
 @pytest.mark.parametrize("spec", SPECS, ids=[s.stem for s in SPECS])
 def test_spec_fmt_is_idempotent_keeps_comments_and_meaning(spec):
-    text = spec.read_text(encoding="utf-8")
+    text = _messed_up(spec.read_text(encoding="utf-8"))
     formatted = format_source(text)
+    assert formatted == spec.read_text(encoding="utf-8")
     assert format_source(formatted) == formatted
     assert _comments(formatted) == _comments(text)
     before = front_end(Source(str(spec), text), Library()).song
