@@ -38,6 +38,7 @@ CODES: dict[str, str] = {
     "E061": "use cycle",
     "E062": "use outside the project",
     "E070": "unknown arrangement mark",
+    "E071": "bad pattern variation",
     "E080": "bad mix or master setting",
     "E081": "reverb level as a percentage",
     "E090": "file not found",

@@ -173,8 +173,43 @@ class Lane(Node):
     steps: tuple[str, ...]
 
 
-class PatternPart(Node):
+Placement = Literal["phrase-start", "phrase-end", "section-start", "section-end", "change", "held",
+                    "before-change", "after-hit"]
+PLACEMENTS: tuple[str, ...] = ("phrase-start", "phrase-end", "section-start", "section-end", "change", "held",
+                               "before-change", "after-hit")
+
+
+class Variation(Node):
+    """One alternative of a pattern part (`vary NAME …` block).
+
+    Attributes:
+        name: Its name, unique in its part.
+        lanes: Lanes replacing the part's lanes of the same name; other names are added.
+        bars: Its length: 1, or a phrase of 2, 4 or 8 bars (every lane has that many bars).
+        weight: Its share among the alternatives allowed in a bar (draws, not bars).
+        at: Where it may be played; every placement must hold (none: anywhere).
+        every: It may be played only where it ends a run of `every` bars counted from the start of
+            the pass (None: no such limit).
+    """
+
+    name: str
     lanes: tuple[Lane, ...]
+    bars: int = 1
+    weight: int = 1
+    at: tuple[Placement, ...] = ()
+    every: int | None = None
+
+
+class PatternPart(Node):
+    """The lanes of one level (or the fill), and the alternatives the arranger may draw instead.
+
+    `weight` is the plain lanes' own share among the variations (0: they are only the base the
+    variations change).
+    """
+
+    lanes: tuple[Lane, ...]
+    variations: tuple[Variation, ...] = ()
+    weight: int = 1
 
 
 class PatternDef(Node):

@@ -2,6 +2,7 @@
 
     context    bars and chords in ticks; each bar's energy level, dynamics and form role
     patterns   which lanes a track plays in each bar (style, pattern, level, fill, form marks)
+    variation  which of a pattern part's `vary` alternatives each bar plays (seeded, balanced, placed)
     grid       lane steps -> ticks, with swing
     drums, bass, comping (with voicing), melody    one role each: lanes -> notes
     form       stop hits, the held final chord, crashes, fallback fills, the count-in
@@ -12,6 +13,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 from .. import ir
@@ -77,18 +79,18 @@ def arrange(song: ir.Song, options: ArrangeOptions = ArrangeOptions()) -> Timeli
 
 def _part(track: ir.TrackDef, channel: int, ctx: SongContext, seed: int, muted: bool) -> Track:
     """One band member's part: played by its role, humanized, tidied."""
-    hits, controls = _play(track, ctx)
+    hits, controls = _play(track, ctx, rng_for(seed, f"{track.name}/variations"))
     amount = float(track.humanize if track.humanize is not None else ctx.song.humanize)
     hits = tidy(humanize(hits, amount, rng_for(seed, track.name), track.is_drums))
     return band_track(track, channel, hits, controls, muted)
 
 
-def _play(track: ir.TrackDef, ctx: SongContext) -> tuple[list[Hit], list[Control]]:
+def _play(track: ir.TrackDef, ctx: SongContext, rng: random.Random) -> tuple[list[Hit], list[Control]]:
     if track.melody is not None:
         return play_melody(track, ctx), []
     if track.role == "melody":
         return [], []  # a melody track with no melody to play
-    plans = plan_track(ctx, track)
+    plans = plan_track(ctx, track, rng)
     if track.role == "drums":
         return play_drums(plans, ctx), []
     if track.role == "bass":

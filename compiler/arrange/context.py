@@ -83,6 +83,8 @@ class BarContext:
         scale: Velocity scale at the start and at the end of the bar (they differ in a build).
         mode: "groove", or a form mark owning the bar: "stop", "break" or "final" (held last chord).
         fill: The drums play a fill here. `crash`: a new section starts here.
+        phrase: (bar of its phrase from 0, the phrase's length in bars); phrases come from the
+            pass's length (`phrase_bars`).
     """
 
     index: int
@@ -98,6 +100,7 @@ class BarContext:
     mode: str
     fill: bool
     crash: bool
+    phrase: tuple[int, int] = (0, 1)
 
     def scale_at(self, tick: int) -> float:
         """Velocity scale at `tick`, interpolated through the bar."""
@@ -192,7 +195,31 @@ def _bar(song: ir.Song, bar: ir.PlayedBar, starts: list[int], part: PassContext)
         index=bar.number - 1, number=bar.number, start=starts[bar.number - 1], end=starts[bar.number],
         meter=bar.meter, key=bar.key.key, part=part, bar_in_pass=in_pass,
         level=_level(played, in_pass), scale=_scale(played, in_pass), mode=_mode(song, played, in_pass),
-        fill=_fill(song, part, in_pass), crash=_crash(song, part.index, in_pass))
+        fill=_fill(song, part, in_pass), crash=_crash(song, part.index, in_pass),
+        phrase=phrase_of(played.bar_count, in_pass))
+
+
+def phrase_of(bars: int, in_pass: int) -> tuple[int, int]:
+    """(bar of its phrase, phrase length) for bar `in_pass` of a pass of `bars` bars.
+
+    A player hears a section in phrases of 4 bars, or of 8 when it is 16 bars or more in eights;
+    a pass of 3 or 6 bars in phrases of 3; a short odd pass is one phrase, a longer one is cut in
+    fours with a shorter last phrase.
+
+    Example:
+        >>> [phrase_of(12, n) for n in (0, 3, 4)], phrase_of(16, 9), phrase_of(10, 9)
+        ([(0, 4), (3, 4), (0, 4)], (1, 8), (1, 2))
+    """
+    if bars >= 16 and bars % 8 == 0:
+        size = 8
+    elif bars % 4 == 0:
+        size = 4
+    elif bars % 3 == 0:
+        size = 3
+    else:
+        size = bars if bars <= 5 else 4
+    start = in_pass - in_pass % size
+    return in_pass - start, min(size, bars - start)
 
 
 def _level(played: ir.Pass, in_pass: int) -> int:

@@ -1,13 +1,15 @@
-"""arrange.patterns: which lanes each track plays in each bar (style, pattern, level, fill, form marks)."""
+"""arrange.patterns: which lanes each track plays in each bar (style, pattern, level, fill, variation, form marks)."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from fractions import Fraction
 
 from .. import ir
 from . import form
 from .context import BarContext, SongContext, quarters_to_ticks
+from .variation import NONE, Chosen, choose_variations
 
 STRAIGHT = Fraction(1, 2)
 COMMON_TIME = ir.Meter(num=4, den=4)
@@ -58,10 +60,13 @@ def _default(role: str, steps: str) -> Groove:
 DEFAULTS = {"bass": _default("bass", "RR"), "comp": _default("comp", "x"), "pad": _default("pad", "-")}
 
 
-def plan_track(ctx: SongContext, track: ir.TrackDef) -> tuple[BarPlan, ...]:
-    """One `BarPlan` per bar of the song for `track`."""
+def plan_track(ctx: SongContext, track: ir.TrackDef, rng: random.Random) -> tuple[BarPlan, ...]:
+    """One `BarPlan` per bar of the song for `track`; `rng` draws its variations."""
     grooves = [find_groove(ctx.song, track, part.style) for part in ctx.passes]
-    return tuple(plan_bar(track, bar, grooves[bar.part.index]) for bar in ctx.bars)
+    parts = [groove_part(track, bar, grooves[bar.part.index]) for bar in ctx.bars]
+    chosen = choose_variations(parts, ctx, rng)
+    return tuple(plan_bar(track, bar, grooves[bar.part.index], part, choice)
+                 for bar, part, choice in zip(ctx.bars, parts, chosen))
 
 
 def find_groove(song: ir.Song, track: ir.TrackDef, style: ir.StyleDef) -> Groove | None:
@@ -92,13 +97,25 @@ def _first(style: ir.StyleDef, role: str) -> Groove | None:
     return next((Groove.of(p, style.meter) for p in style.patterns if p.role == role), None)
 
 
-def plan_bar(track: ir.TrackDef, bar: BarContext, groove: Groove | None) -> BarPlan:
-    """The lanes of one bar: silence, a form mark's hits, or the groove at the bar's level; drums
-    add a crash on the downbeat of a new section."""
+def groove_part(track: ir.TrackDef, bar: BarContext, groove: Groove | None) -> ir.PatternPart | None:
+    """The pattern part `track` plays in a groove bar: the fill (drums, in a fill bar) or the
+    bar's level; None where the track is silent or a form mark owns the bar."""
+    if groove is None or not bar.part.plays(track) or bar.mode != "groove":
+        return None
+    pattern = groove.pattern
+    if bar.fill and track.role == "drums" and pattern.fill is not None:
+        return pattern.fill
+    return level_part(pattern, bar.level)
+
+
+def plan_bar(track: ir.TrackDef, bar: BarContext, groove: Groove | None, part: ir.PatternPart | None = None,
+             chosen: Chosen = NONE) -> BarPlan:
+    """The lanes of one bar: silence, a form mark's hits, or `part` (with its `chosen` variation);
+    drums add a crash on the downbeat of a new section."""
     if groove is None or not bar.part.plays(track) or bar.mode == "break":
         return SILENT
-    if bar.mode == "groove":
-        lanes, free = _groove_lanes(groove, bar, track.role), True
+    if part is not None:
+        lanes, free = _groove_lanes(groove, part, chosen, bar, track.role), True
     else:
         marked = form.final_lanes(track.role) if bar.mode == "final" else form.stop_lanes(track.role, bar.meter)
         lanes, free = _form_lanes(marked, bar), False
@@ -114,16 +131,19 @@ def level_part(pattern: ir.PatternDef, level: int) -> ir.PatternPart:
     return lower[0] if lower else next(part for part in pattern.levels if part is not None)
 
 
-def _groove_lanes(groove: Groove, bar: BarContext, role: str) -> tuple[LaneBar, ...]:
+def _groove_lanes(groove: Groove, part: ir.PatternPart, chosen: Chosen, bar: BarContext,
+                  role: str) -> tuple[LaneBar, ...]:
+    """The part's lanes in this bar (a multi-bar lane at the bar's place in the pass), each lane the
+    chosen variation writes replaced by its bar of the variation, and the variation's other lanes."""
     pattern = groove.pattern
     swing = pattern.swing if pattern.swing is not None else bar.part.swing
-    fill = bar.fill and role == "drums"
-    part = pattern.fill if fill and pattern.fill is not None else level_part(pattern, bar.level)
-    lanes = tuple(LaneBar(lane.name, lane.steps[bar.bar_in_pass % len(lane.steps)], groove.grid, swing)
-                  for lane in part.lanes)
-    if fill and pattern.fill is None and bar.part.played.marks.fill:
+    own = {lane.name: lane.steps[chosen.bar] for lane in chosen.variation.lanes} if chosen.variation else {}
+    lanes = [LaneBar(lane.name, own.pop(lane.name, lane.steps[bar.bar_in_pass % len(lane.steps)]), groove.grid, swing)
+             for lane in part.lanes]
+    lanes += [LaneBar(name, steps, groove.grid, swing) for name, steps in own.items()]
+    if bar.fill and role == "drums" and pattern.fill is None and bar.part.played.marks.fill:
         lanes += _form_lanes(form.fallback_fill(bar.meter), bar)
-    return lanes
+    return tuple(lanes)
 
 
 def _form_lanes(lanes: form.Lanes, bar: BarContext) -> tuple[LaneBar, ...]:

@@ -1,7 +1,9 @@
-"""resolve.patterns: syntax.Pattern -> ir.PatternDef. Step grids checked against their role's alphabet."""
+"""resolve.patterns: syntax.Pattern -> ir.PatternDef. Step grids checked against their role's alphabet;
+levels, the fill and their variations."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .. import ir
@@ -10,6 +12,7 @@ from ..errors import DiagnosticSink
 from ..instruments import drum_piece_names, find_drum_piece
 from ..suggest import suggestion_text
 from ..words import Words
+from .variations import read_variation, read_weight
 
 # What each step character means, per role (documented in docs/language.md).
 STEP_ALPHABETS: dict[str, str] = {
@@ -23,41 +26,86 @@ LEVELS = 3
 
 
 def read_pattern(pattern: S.Pattern, sink: DiagnosticSink) -> ir.PatternDef | None:
-    """`pattern walking bass` with lanes, `level N` blocks, a `fill` block and options."""
+    """`pattern walking bass` with lanes, `level N` blocks, a `fill` block, `vary` blocks and options."""
     words = Words(pattern.values, sink, pattern.name.span)
     role_word = words.choice("role", f"pattern {pattern.name.text} drums", ir.ROLES)
     if role_word is None:
         return None
     role = role_word.text
-    common: list[ir.Lane] = []
-    levels: list[list[ir.Lane] | None] = [None] * LEVELS
-    fill: list[ir.Lane] | None = None
+    common = _Part()
+    levels: list[_Part | None] = [None] * LEVELS
+    fill: _Part | None = None
     swing: Fraction | None = None
     for line in pattern.lines:
-        if isinstance(line, S.Lane):
-            common += _lane(line, role, sink)
-        elif line.name.text == "level":
+        if _read_part_line(line, role, common, sink, TOP_LINES):
+            continue
+        if line.name.text == "level":
             number = _level_number(line, sink)
             if number is not None:
-                levels[number - 1] = _block_lanes(line, role, sink)
+                levels[number - 1] = _block_part(line, role, sink)
         elif line.name.text == "fill":
-            fill = _block_lanes(line, role, sink)
+            fill = _block_part(line, role, sink)
         elif line.name.text == "swing":
             swing = _swing(line, sink)
-        else:
-            sink.error("E014", f"unknown pattern line `{line.name.text}`", line.name.span,
-                       suggestion_text(line.name.text, ("level", "fill", "swing"))
-                       or "a pattern holds lanes (`kick | x . x . |`), `level N` blocks, `fill` and `swing N%`")
     return ir.PatternDef(name=pattern.name.text, role=role, levels=_levels(common, levels),
-                         fill=ir.PatternPart(lanes=tuple(fill)) if fill else None, swing=swing,
+                         fill=fill.frozen() if fill and (fill.lanes or fill.variations) else None, swing=swing,
                          span=pattern.name.span)
 
 
-def _levels(common: list[ir.Lane], levels: list[list[ir.Lane] | None]) -> tuple:
-    """Common lanes join every level; a level nobody wrote stays None (the arranger falls back)."""
+@dataclass
+class _Part:
+    """A level, the fill or the lanes outside them, as read: lanes, variations and the plain weight."""
+
+    lanes: list[ir.Lane] = field(default_factory=list)
+    variations: list[ir.Variation] = field(default_factory=list)
+    weight: int | None = None
+
+    def frozen(self, default_weight: int | None = None, common: _Part | None = None) -> ir.PatternPart:
+        """The part with `common`'s lanes and variations first; its weight, else the default, else 1."""
+        base = common or _Part()
+        weight = next(w for w in (self.weight, default_weight, 1) if w is not None)
+        return ir.PatternPart(lanes=tuple(base.lanes + self.lanes), weight=weight,
+                              variations=tuple(base.variations + self.variations))
+
+
+# Lines a pattern may hold outside its blocks, besides lanes, `vary` and `weight`.
+TOP_LINES = ("level", "fill", "swing")
+
+
+def _read_part_line(line: S.Lane | S.PatternBlock, role: str, part: _Part, sink: DiagnosticSink,
+                    others: tuple[str, ...] = ()) -> bool:
+    """Read a lane, a `vary` block or a `weight` line into `part`; False for a line in `others`."""
+    if isinstance(line, S.Lane):
+        part.lanes += _lane(line, role, sink)
+    elif line.name.text == "vary":
+        found = read_variation(line, lambda lane: _lane(lane, role, sink), sink)
+        if found is not None and _new_name(found, part, line, sink):
+            part.variations.append(found)
+    elif line.name.text == "weight":
+        part.weight = read_weight(line, sink)
+    elif line.name.text in others:
+        return False
+    else:
+        sink.error("E014", f"unknown pattern line `{line.name.text}`", line.name.span,
+                   suggestion_text(line.name.text, (*others, "vary", "weight"))
+                   or "a pattern holds lanes (`kick | x . x . |`), `level N` blocks, `fill`, `vary` and `swing N%`")
+    return True
+
+
+def _new_name(variation: ir.Variation, part: _Part, line: S.PatternBlock, sink: DiagnosticSink) -> bool:
+    if any(v.name == variation.name for v in part.variations):
+        sink.error("E013", f"the variation `{variation.name}` is defined twice here", line.span,
+                   "give each `vary` block of a level its own name")
+        return False
+    return True
+
+
+def _levels(common: _Part, levels: list[_Part | None]) -> tuple:
+    """Common lanes and variations join every level; a level nobody wrote stays None (the arranger
+    falls back)."""
     if all(level is None for level in levels):
-        levels = [[], None, None]
-    return tuple(ir.PatternPart(lanes=tuple(common + level)) if level is not None else None for level in levels)
+        levels = [_Part(), None, None]
+    return tuple(level.frozen(common.weight, common) if level is not None else None for level in levels)
 
 
 def _level_number(line: S.PatternBlock, sink: DiagnosticSink) -> int | None:
@@ -70,15 +118,16 @@ def _swing(line: S.PatternBlock, sink: DiagnosticSink) -> Fraction | None:
     return value / 100 if value is not None else None
 
 
-def _block_lanes(block: S.PatternBlock, role: str, sink: DiagnosticSink) -> list[ir.Lane]:
-    lanes: list[ir.Lane] = []
+def _block_part(block: S.PatternBlock, role: str, sink: DiagnosticSink) -> _Part:
+    """A `level N` or `fill` block: lanes, `vary` blocks and a `weight` line."""
+    part = _Part()
     for line in block.lines:
-        if isinstance(line, S.Lane):
-            lanes += _lane(line, role, sink)
-        else:
+        if isinstance(line, S.PatternBlock) and line.name.text not in ("vary", "weight"):
             sink.error("E014", f"`{line.name.text}` cannot stand inside `{block.name.text}`", line.name.span,
-                       "a level or fill block holds lanes only, e.g. `snare | . . x . |`")
-    return lanes
+                       "a level or fill block holds lanes (`snare | . . x . |`), `vary` blocks and `weight N`")
+            continue
+        _read_part_line(line, role, part, sink)
+    return part
 
 
 def _lane(lane: S.Lane, role: str, sink: DiagnosticSink) -> list[ir.Lane]:
