@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .source import Source
+
 INDENT = "  "
 DELIMITERS = ("|", "|:", ":|", ":|:")  # bar lines, with the repeat marks `spelling` joins to them
 ROMAN_START = "IiVv"
@@ -44,6 +46,23 @@ def format_source(text: str) -> str:
             rendered[index] = out
     body = "\n".join(r.rstrip() for r in rendered).strip("\n")
     return body + "\n" if body else ""
+
+
+def reformat(source: Source) -> str:
+    """`song fmt` of one file, checked: the formatted text means what the file meant.
+
+    Raises:
+        ParseError: the file does not parse (fmt never rewrites a broken file).
+        RuntimeError: formatting would change the meaning (a bug in fmt; nothing is written).
+    """
+    from .parse import parse
+    from .spelling import meaning
+
+    before = parse(source)
+    formatted = format_source(source.text)
+    if formatted != source.text and meaning(parse(Source(source.path, formatted))) != meaning(before):
+        raise RuntimeError(f"fmt would change the meaning of {source.path}; file left untouched")
+    return formatted
 
 
 # -- reading -----------------------------------------------------------------------------------------

@@ -14,21 +14,27 @@ class Library:
     """Loads .song library files once each and remembers their text for diagnostics.
 
     A style named `family.name` lives in `stdlib/family.song`, so finding one style reads one file.
+    A file is parsed again when it changes on disk (its size or modification time), so a resident
+    caller (`song lsp`) can keep one Library for a session and still see an edited `use`d file.
     """
 
     def __init__(self, stdlib: Path | None = None) -> None:
         self.stdlib = (stdlib or data_dir("stdlib")).resolve()
         self.sources: dict[str, Source] = {}
-        self._files: dict[Path, S.SongFile] = {}
+        self._files: dict[Path, tuple[tuple[int, int], S.SongFile]] = {}
 
     def load(self, path: Path) -> S.SongFile:
-        """Parse a library file (cached). Raises ParseError; its diagnostics point into that file."""
+        """Parse a library file (cached while it is unchanged on disk). Raises ParseError; its
+        diagnostics point into that file."""
         path = path.resolve()
-        if path not in self._files:
+        stamp = _stamp(path)
+        cached = self._files.get(path)
+        if cached is None or cached[0] != stamp:
             source = Source.read(path)
             self.sources[source.path] = source
-            self._files[path] = parse(source)
-        return self._files[path]
+            self._files.pop(path, None)  # a file that no longer parses is not left cached
+            self._files[path] = (stamp, parse(source))
+        return self._files[path][1]
 
     def stdlib_file(self, style: str) -> Path | None:
         candidate = self.stdlib / f"{style.split('.')[0]}.song"
@@ -48,3 +54,10 @@ class Library:
                 if isinstance(statement, S.StyleDef):
                     found.append((statement.name.text, statement.description.text, path))
         return sorted(found)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """What tells an edited file from the one cached: its modification time (ns) and size.
+    Raises OSError for a file that cannot be read, as reading it would."""
+    status = path.stat()
+    return status.st_mtime_ns, status.st_size

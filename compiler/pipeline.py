@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import ir
+from . import syntax as S
 from .check import check
-from .errors import Diagnostic, DiagnosticSink
+from .errors import Diagnostic, DiagnosticSink, SongError
 from .library import Library
 from .parse import parse
 from .pitch import Key
@@ -66,14 +67,47 @@ class Checked:
     warnings: tuple[Diagnostic, ...] = ()
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """All the front end learned about one source, for a resident tool that needs the parts even when
+    the song has errors (the language server): the syntax tree (None if the file does not parse), the
+    checked song (None if any stage found an error) and every diagnostic, sorted."""
+
+    tree: S.SongFile | None
+    song: ir.Song | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
 def front_end(source: Source, library: Library, options: FrontOptions = FrontOptions()) -> Checked:
     """Source -> checked ir.Song and its warnings. Raises SongError with every diagnostic found
     (errors, and the warnings found before them)."""
     sink = DiagnosticSink()                                                           # shared by the stages
-    tree = parse(source)                                                              # syntax.SongFile
+    song = _resolved_and_checked(parse(source), library, options, sink)              # ir.Song
+    return Checked(song, _sorted(sink.warnings))
+
+
+def analyse(source: Source, library: Library, options: FrontOptions = FrontOptions()) -> Analysis:
+    """The front end without raising: what `front_end` finds, with the syntax tree kept."""
+    try:
+        tree = parse(source)                                                          # syntax.SongFile
+    except SongError as err:
+        return Analysis(None, None, tuple(err.diagnostics))
+    sink = DiagnosticSink()
+    try:
+        song = _resolved_and_checked(tree, library, options, sink)
+    except SongError as err:
+        return Analysis(tree, None, tuple(err.diagnostics))
+    return Analysis(tree, song, _sorted(sink.warnings))
+
+
+def _resolved_and_checked(tree: S.SongFile, library: Library, options: FrontOptions,
+                          sink: DiagnosticSink) -> ir.Song:
     song = resolve(tree, library, sink, transpose=options.transpose, tempo=options.tempo, key=options.key)
-    song = check(song, sink)                                                          # ir.Song
-    return Checked(song, tuple(sorted(sink.warnings, key=Diagnostic.sort_key)))
+    return check(song, sink)                                                          # ir.Song
+
+
+def _sorted(diagnostics: list[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(sorted(diagnostics, key=Diagnostic.sort_key))
 
 
 def build(source: Source, library: Library, out_dir: Path, options: BuildOptions = BuildOptions(),

@@ -1,0 +1,123 @@
+"""lsp.server: the `song lsp` process — a pygls LanguageServer over stdio; each request is answered
+by the feature module beside this one, from the document's analysis (`documents.Analysed`).
+
+Diagnostics are published on open at once and on change after a short quiet spell (`DEBOUNCE_S`), so
+a burst of edits (a paste, a client that sends each keystroke) is checked once, for its last version.
+One `Library` serves the session: the stdlib is parsed once, and a `use`d file again only when it
+changes on disk (the client's didChangeWatchedFiles, or a save, re-checks the open documents).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from lsprotocol import types as T
+from pygls.lsp.server import LanguageServer
+
+from .. import __version__
+from ..library import Library
+from .diagnostics import lsp_diagnostics
+from .documents import Analysed, analyse_document
+from .formatting import format_document
+from .symbols import document_symbols, folding_ranges
+
+DEBOUNCE_S = 0.01
+log = logging.getLogger(__name__)
+
+
+class SongServer(LanguageServer):
+    """The server and what it keeps between requests: one Library, each open document's analysis."""
+
+    def __init__(self) -> None:
+        super().__init__("songspec", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental)
+        self.library = Library()
+        self.analysed_documents: dict[str, Analysed] = {}
+        self.pending: dict[str, asyncio.TimerHandle] = {}
+
+    def analysed(self, uri: str) -> Analysed:
+        """The document's analysis for its current version (made now if the version is new)."""
+        document = self.workspace.get_text_document(uri)
+        kept = self.analysed_documents.get(uri)
+        if kept is None or kept.version != document.version:
+            encoding = self.workspace.position_encoding or T.PositionEncodingKind.Utf16
+            kept = analyse_document(uri, document.version, document.source, self.library, encoding)
+            self.analysed_documents[uri] = kept
+        return kept
+
+    def publish(self, uri: str) -> None:
+        doc = self.analysed(uri)
+        self.text_document_publish_diagnostics(
+            T.PublishDiagnosticsParams(uri=uri, diagnostics=lsp_diagnostics(doc), version=doc.version))
+
+    def publish_soon(self, uri: str) -> None:
+        """Publish once no change has come for DEBOUNCE_S (each change restarts the wait)."""
+        if (waiting := self.pending.pop(uri, None)) is not None:
+            waiting.cancel()
+        self.pending[uri] = asyncio.get_running_loop().call_later(DEBOUNCE_S, self._publish_pending, uri)
+
+    def _publish_pending(self, uri: str) -> None:
+        self.pending.pop(uri, None)
+        if uri in self.workspace.text_documents:  # not closed while waiting
+            self.publish(uri)
+
+    def recheck_all(self) -> None:
+        """A file on disk changed: every open document may `use` it."""
+        self.analysed_documents.clear()
+        for uri in list(self.workspace.text_documents):
+            self.publish(uri)
+
+
+server = SongServer()
+
+
+@server.feature(T.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: SongServer, params: T.DidOpenTextDocumentParams) -> None:
+    ls.publish(params.text_document.uri)
+
+
+@server.feature(T.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: SongServer, params: T.DidChangeTextDocumentParams) -> None:
+    ls.publish_soon(params.text_document.uri)
+
+
+@server.feature(T.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: SongServer, params: T.DidSaveTextDocumentParams) -> None:
+    ls.recheck_all()  # the saved file may be one the others `use`
+
+
+@server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: SongServer, params: T.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.analysed_documents.pop(uri, None)
+    if (waiting := ls.pending.pop(uri, None)) is not None:
+        waiting.cancel()
+    ls.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+@server.feature(T.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: SongServer, params: T.DidChangeWatchedFilesParams) -> None:
+    ls.recheck_all()
+
+
+@server.feature(T.TEXT_DOCUMENT_FORMATTING)
+def formatting(ls: SongServer, params: T.DocumentFormattingParams) -> list[T.TextEdit] | None:
+    return format_document(ls.analysed(params.text_document.uri))
+
+
+@server.feature(T.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+def symbols(ls: SongServer, params: T.DocumentSymbolParams) -> list[T.DocumentSymbol]:
+    return document_symbols(ls.analysed(params.text_document.uri))
+
+
+@server.feature(T.TEXT_DOCUMENT_FOLDING_RANGE)
+def folding(ls: SongServer, params: T.FoldingRangeParams) -> list[T.FoldingRange]:
+    return folding_ranges(ls.analysed(params.text_document.uri))
+
+
+def run() -> int:
+    """Serve on stdin/stdout until the client says exit. Logging goes to stderr (stdout is the protocol)."""
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="song lsp: %(message)s")
+    server.start_io()
+    return 0
