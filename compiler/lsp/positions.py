@@ -4,8 +4,8 @@ LSP counts a column in UTF-16 code units unless the client and server agreed on 
 an emoji (one code point, two UTF-16 units) before an error moves the error's range one unit right.
 
 >>> lines = Lines("tempo 😀 x\\n", "utf-16")
->>> lines.position(1, 9)            # line 1, column 9 (the `x`, after the emoji)
-Position(line=0, character=9)
+>>> lines.position(1, 9)            # line 1, column 9 (the `x`, after the emoji): line 0, unit 9
+0:9
 >>> lines.column(0, 9)              # ... and back: column 9 in code points
 9
 """
