@@ -56,6 +56,8 @@ CODES: dict[str, str] = {
     "E204": "bad chart endings",
     "E205": "imported chart does not check",
     "E206": "import would overwrite a file",
+    "E207": "malformed ChordPro file",
+    "E208": "chart bar does not share its beats evenly",
     # Warnings: the song is valid and builds, but probably not as meant. Exit 0 unless --deny-warnings.
     "W001": "unused section",
     "W002": "unused melody",
@@ -64,6 +66,7 @@ CODES: dict[str, str] = {
     "W005": "a mark given twice on one arrange line",
     "W006": "a style played in a meter it is not written in",
     "W200": "iReal style not in the style table",
+    "W201": "bar lines inferred from chords over lyrics",
 }
 
 # Codes no longer reported, and what reports the situation now; never reused for anything else.

@@ -3,7 +3,6 @@ beside it) import to `.song` files that check, build, and play the chart's chord
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 from urllib.parse import quote
 
@@ -11,7 +10,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from compiler.charts.ireal import MUSIC_PREFIX, unscramble
-from compiler.cli import compile_front, main
+from compiler.cli import main
+
+from chart_timeline import imports_plays_and_builds
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "charts" / "ireal"
 
@@ -43,33 +44,6 @@ PLAYED = {
 }
 
 
-def _expected(bars: str) -> list[tuple[int, Fraction, str]]:
-    """(bar, beat, symbol) for each chord change, beats as fractions of a bar of `beats` beats."""
-    out, last = [], None
-    for number, bar in enumerate(bars.split("|"), 1):
-        cells = bar.split()
-        for index, cell in enumerate(cells):
-            if cell != "." and cell != last:
-                out.append((number, Fraction(index, len(cells)), cell))
-            last = cell if cell != "." else last
-    return out
-
-
-def _played(path: Path) -> list[tuple[int, Fraction, str]]:
-    """The compiled song's chord changes: (bar, where in the bar as a fraction, symbol)."""
-    song, diagnostics, _ = compile_front(str(path))
-    assert song is not None, [d.message for d in diagnostics]
-    assert not [d for d in diagnostics if d.severity == "error"]
-    out, last = [], None
-    for bar in song.bars:
-        length = sum(slot.dur for slot in bar.slots)
-        for slot in bar.slots:
-            if slot.chord.symbol != last:
-                out.append((bar.number, slot.start / length, slot.chord.symbol))
-            last = slot.chord.symbol
-    return out
-
-
 def _import(tmp_path: Path, *args: str) -> int:
     return main(["import", *args, "-o", str(tmp_path / "out")])
 
@@ -81,15 +55,7 @@ def test_there_are_fifteen_or_more_fixtures():
 
 @pytest.mark.parametrize("name", sorted(PLAYED))
 def test_fixture_imports_plays_its_chart_and_builds(name, tmp_path, capsys):
-    assert _import(tmp_path, str(FIXTURES / name)) == 0
-    written = [Path(line.removeprefix("wrote ")) for line in capsys.readouterr().out.splitlines()]
-    charts = PLAYED[name].split(";")
-    assert len(written) == len(charts)
-    for path, bars in zip(written, charts):
-        assert _played(path) == _expected(bars), path.read_text()
-        assert main(["check", str(path)]) == 0
-    assert main(["build", str(written[0]), "-o", str(tmp_path / "build"), "--midi-only", "--quiet"]) == 0
-    assert (tmp_path / "build" / "song.mid").stat().st_size > 0
+    imports_plays_and_builds(FIXTURES / name, PLAYED[name], tmp_path, capsys)
 
 
 def test_the_written_song_is_formatted_and_names_the_road_map(tmp_path, capsys):

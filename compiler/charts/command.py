@@ -1,6 +1,7 @@
 """command: `song import PATH… [-o DIR] [--style NAME] [--force]` — charts in, checked `.song` files out.
 
-Each chart is read, written as formatted `.song` text and checked with the compiler's own front end
+The reader is chosen by the file's suffix (ChordPro, MusicXML); any other file, or a link, is searched
+for iReal Pro links. Each chart is read, written as formatted `.song` text and checked with the compiler's own front end
 before its file is written, so every file it writes checks. A chart that cannot be read gets a
 diagnostic at its link (file:line:col) and the others still import.
 """
@@ -11,19 +12,38 @@ import argparse
 import re
 import sys
 import unicodedata
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 from ..atomic import atomic_output
 from ..errors import Diagnostic, SongError
 from ..library import Library
 from ..source import Source, Span
-from .ireal import ChartProblem, RawChart, find_charts, known_style, read_chart
+from . import chordpro, ireal
+from .model import Found
 from .song_writer import write_song
 
 
+@dataclass(frozen=True)
+class Reader:
+    """A chart format: how to read a file's text, and what to say when it holds no chart (E200)."""
+
+    read: Callable[[str], list[Found]]
+    nothing: str
+    help: str
+
+
+IREAL = Reader(ireal.read_text, "no iReal Pro link (irealb:// or irealbook://) here",
+               "paste the link from iReal Pro's Share > Export")
+CHORDPRO = Reader(chordpro.read_text, "no chords in this ChordPro file",
+                  "write chords as `[C]` over the lyrics, or a {start_of_grid} of bars")
+READERS = {suffix: CHORDPRO for suffix in chordpro.SUFFIXES}
+
+
 def add_arguments(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("paths", nargs="+", metavar="PATH", help="an iReal Pro link, or a file holding links")
+    sub.add_argument("paths", nargs="+", metavar="PATH",
+                     help="an iReal Pro link, a file holding links, or a ChordPro file")
     sub.add_argument("-o", "--out", default=".", metavar="DIR", help="folder for the .song files (default: here)")
     sub.add_argument("--style", metavar="NAME", help="a style for every chart instead of the chart's own")
     sub.add_argument("--force", action="store_true", help="overwrite .song files that exist")
@@ -39,12 +59,12 @@ def run(args: argparse.Namespace) -> int:
     for path in args.paths:
         source = _source(path)
         sources[source.path] = source
-        raws = find_charts(source.text)
-        if not raws:
-            diagnostics.append(Diagnostic("E200", "no iReal Pro link (irealb:// or irealbook://) here",
-                                          _span(source, 0), "paste the link from iReal Pro's Share > Export"))
-        for raw in raws:
-            diagnostics += _import_one(source, raw, args, out_dir, taken, library)
+        reader = READERS.get(Path(path).suffix.lower(), IREAL)
+        found = reader.read(source.text)
+        if not found:
+            diagnostics.append(Diagnostic("E200", reader.nothing, _span(source, 0), reader.help))
+        for item in found:
+            diagnostics += _import_one(source, item, args, out_dir, taken, library)
     report_diagnostics(diagnostics, sources, "human")
     return EXIT_DIAGNOSTICS if any(d.severity == "error" for d in diagnostics) else EXIT_OK
 
@@ -56,25 +76,29 @@ def _source(path: str) -> Source:
     return Source("<link>", path) if path.startswith(("irealb://", "irealbook://")) else _read_source(path)
 
 
-def _import_one(source: Source, raw: RawChart, args, out_dir: Path, taken: set[str],
+def _import_one(source: Source, item: Found, args, out_dir: Path, taken: set[str],
                 library: Library) -> list[Diagnostic]:
-    span = _span(source, raw.offset)
-    try:
-        chart = read_chart(raw)
-    except ChartProblem as problem:
-        return [Diagnostic(problem.code, f"chart {raw.number}: {problem.message}", span, problem.help)]
-    found: list[Diagnostic] = []
+    span = _span(source, item.offset)
+    if item.problem is not None:
+        problem = item.problem
+        where = span if problem.offset is None else _span(source, problem.offset)
+        return [Diagnostic(problem.code, f"chart {item.number}: {problem.message}", where, problem.help)]
+    chart, found = item.chart, []
     if args.style:
         chart = replace(chart, style=args.style)
-    elif not known_style(raw.fields[3] if raw.obfuscated else raw.fields[2]):
-        found.append(Diagnostic("W200", f"chart {raw.number}: iReal style not in the table; playing {chart.style}",
+    elif item.unknown_style:
+        found.append(Diagnostic("W200", f"chart {item.number}: iReal style not in the table; playing {chart.style}",
                                 span, "pick one with `song import --style NAME`", severity="warning"))
+    for warning in item.warnings:
+        where = span if warning.offset is None else _span(source, warning.offset)
+        found.append(Diagnostic(warning.code, f"chart {item.number}: {warning.message}", where, warning.help,
+                                severity="warning"))
     target = out_dir / _file_name(chart.title, taken)
     text = write_song(chart)
     problem = _check(text, str(target), library)
     if problem:
-        return found + [Diagnostic("E205", f"chart {raw.number} (`{chart.title}`) imports to a song that "
-                                   f"does not check: {problem}", span, "fix the chart in iReal Pro")]
+        return found + [Diagnostic("E205", f"chart {item.number} (`{chart.title}`) imports to a song that "
+                                   f"does not check: {problem}", span, "fix the chart where it was written")]
     if target.exists() and not args.force:
         return found + [Diagnostic("E206", f"{target} exists; left untouched", span,
                                    "use --force to overwrite it, or -o DIR for another folder")]

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from .model import Block, Chart, ChartBar, ChartChord, FormItem, Meter
+from .blocks import merged, named, passes
+from .model import Block, Chart, ChartBar, ChartChord, ChartProblem, FormItem, Found, Meter
 
 LINK = re.compile(r"irealb(?:ook)?://[^\s\"'<>]+")
 MUSIC_PREFIX = "1r34LbKcu7"
@@ -38,14 +39,6 @@ STYLES = {
 DEFAULT_STYLE = "jazz.swing"
 _METER_STYLES = {(3, 4): "jazz.waltz", (6, 8): "soul.ballad68"}  # the stdlib styles not in 4/4
 _STYLE_METERS = {"jazz.waltz": (3, 4), "soul.ballad68": (6, 8)}
-
-
-class ChartProblem(Exception):
-    """A chart that cannot be read: a diagnostic code, a message and what to do instead."""
-
-    def __init__(self, code: str, message: str, help: str | None = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.help = code, message, help
 
 
 @dataclass(frozen=True)
@@ -85,6 +78,20 @@ def find_charts(text: str) -> list[RawChart]:
             if len(fields) > 1:  # a part without fields is the playlist's name
                 charts.append(RawChart(match.start(), len(charts) + 1, fields, obfuscated))
     return charts
+
+
+def read_text(text: str) -> list[Found]:
+    """Every chart of every link in a file's text, read (or the problem that stopped it)."""
+    found = []
+    for raw in find_charts(text):
+        try:
+            chart = read_chart(raw)
+        except ChartProblem as problem:
+            found.append(Found(raw.offset, raw.number, problem=problem))
+            continue
+        style = raw.fields[3] if raw.obfuscated else raw.fields[2]
+        found.append(Found(raw.offset, raw.number, chart, unknown_style="" if known_style(style) else style))
+    return found
 
 
 def read_chart(raw: RawChart) -> Chart:
@@ -366,7 +373,7 @@ def _blocks(raw: list[RawBar], title: str) -> tuple[list[Block], _Jumps]:
         if not block.bars:
             raise ChartProblem("E204", f"`{title}`: section {block.label} is only endings",
                                "put the repeated bars before N1")
-    return _named(blocks), jumps
+    return named(blocks), jumps
 
 
 def _note_signs(bar: RawBar, block: int, jumps: _Jumps, seen_coda: bool) -> None:
@@ -390,22 +397,6 @@ def _note_signs(bar: RawBar, block: int, jumps: _Jumps, seen_coda: bool) -> None
         jumps.times.setdefault(block, int(count[1]))
 
 
-def _named(blocks: list[Block]) -> list[Block]:
-    """Unique labels: a block that repeats an earlier one with the same label shares its name."""
-    names: dict[str, Block] = {}
-    for block in blocks:
-        base, number = block.label, 1
-        while True:
-            name = base if number == 1 else f"{base}{number}"
-            same = names.get(name)
-            if same is None or (same.bars, same.endings, same.meter) == (block.bars, block.endings, block.meter):
-                block.label = name
-                names[name] = block
-                break
-            number += 1
-    return blocks
-
-
 def _form(blocks: list[Block], jumps: _Jumps) -> list[FormItem]:
     """The played order: repeats and endings, then one jump (D.C./D.S.) al coda or al fine.
 
@@ -414,7 +405,7 @@ def _form(blocks: list[Block], jumps: _Jumps) -> list[FormItem]:
     items: list[FormItem] = []
     index, jumped = 0, False
     while index < len(blocks):
-        _passes(blocks[index], jumps.times.get(index, 1), jumped, items)
+        passes(blocks[index], jumps.times.get(index, 1), items, once=jumped)
         if jumped and jumps.target == "coda" and index == jumps.to_coda and jumps.coda is not None:
             index = jumps.coda
             continue
@@ -425,27 +416,4 @@ def _form(blocks: list[Block], jumps: _Jumps) -> list[FormItem]:
             index = jumps.segno if jumps.jump[1] == "ds" and jumps.segno is not None else 0
             continue
         index += 1
-    return _merged(items)
-
-
-def _passes(block: Block, times: int, jumped: bool, items: list[FormItem]) -> None:
-    count = len(block.endings)
-    if jumped:
-        items.append(FormItem(block.label, count))
-        return
-    if not count:
-        items.append(FormItem(block.label, 0, times))
-        return
-    times = max(times, count)
-    for number in range(1, times + 1):
-        items.append(FormItem(block.label, count if number == times else min(number, count - 1)))
-
-
-def _merged(items: list[FormItem]) -> list[FormItem]:
-    out: list[FormItem] = []
-    for item in items:
-        if out and (out[-1].label, out[-1].ending) == (item.label, item.ending):
-            out[-1] = FormItem(item.label, item.ending, out[-1].times + item.times)
-        else:
-            out.append(item)
-    return out
+    return merged(items)

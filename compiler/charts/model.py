@@ -7,14 +7,25 @@ block's bars hold chords with their lengths in beats, so the played chord timeli
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
+
+
+class ChartProblem(Exception):
+    """A chart that cannot be read: a diagnostic code, a message, what to do instead and, when the
+    reader knows it, the offset in the file of the bad part (else the chart's own start is shown)."""
+
+    def __init__(self, code: str, message: str, help: str | None = None, offset: int | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.help, self.offset = code, message, help, offset
 
 
 @dataclass(frozen=True)
 class ChartChord:
-    """One chord of a bar: its symbol as the chart wrote it (`N.C.` for no chord) and its beats."""
+    """One chord of a bar: its symbol as the chart wrote it (`N.C.` for no chord) and its length in
+    the bar's beats (`Meter.beats`); a whole number of beats except where a chart splits a beat."""
 
     symbol: str
-    beats: int
+    beats: Fraction | int
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,8 @@ class FormItem:
 
 @dataclass
 class Chart:
+    """`style` is a stdlib style name, or "" to leave the choice to the compiler (by meter and tempo)."""
+
     title: str
     composer: str
     style: str
@@ -65,3 +78,18 @@ class Chart:
     meter: Meter
     blocks: list[Block]
     form: list[FormItem]
+
+
+@dataclass(frozen=True)
+class Found:
+    """One chart a reader found in a file: where it starts (an offset into the file's text), its
+    number in the file, and the chart or the problem that stopped it. `unknown_style` is a style
+    name the chart gave that the reader could not map (warning W200 unless `--style` is given);
+    `warnings` are the reader's own (a `W` code each), about a chart it could read."""
+
+    offset: int
+    number: int
+    chart: Chart | None = None
+    problem: ChartProblem | None = None
+    unknown_style: str = ""
+    warnings: tuple[ChartProblem, ...] = ()

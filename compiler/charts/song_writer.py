@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+from functools import reduce
+from math import gcd
+
 from ..fmt import format_source
 from .model import Block, Chart, ChartBar, FormItem
 
@@ -14,7 +18,8 @@ def write_song(chart: Chart) -> str:
         lines.append(f'composer "{_quoted(chart.composer)}"')
     if chart.tempo:
         lines.append(f"tempo {chart.tempo}")
-    lines += [f"key {chart.key}", f"time {chart.meter}", f"style {chart.style}", ""]
+    lines += [f"key {chart.key}", f"time {chart.meter}"]
+    lines += [f"style {chart.style}", ""] if chart.style else [""]
     written: set[str] = set()
     for block in chart.blocks:
         if block.label not in written:
@@ -43,10 +48,17 @@ def _bars(bars: list[ChartBar]) -> str:
 
 
 def _cells(bar: ChartBar) -> str:
-    """One cell per beat (`C . . G7`), or one cell when the bar has one chord."""
+    """One cell per beat (`C . . G7`), or per part of a beat when a chord starts inside one; one cell
+    when the bar has one chord."""
     if len(bar.chords) == 1:
         return bar.chords[0].symbol
-    return " ".join(" ".join([chord.symbol] + ["."] * (chord.beats - 1)) for chord in bar.chords)
+    unit = reduce(_gcd, (Fraction(chord.beats) for chord in bar.chords), Fraction(1))
+    return " ".join(" ".join([chord.symbol] + ["."] * (int(chord.beats / unit) - 1)) for chord in bar.chords)
+
+
+def _gcd(a: Fraction, b: Fraction) -> Fraction:
+    """The largest length both are whole multiples of."""
+    return Fraction(gcd(a.numerator * b.denominator, b.numerator * a.denominator), a.denominator * b.denominator)
 
 
 def _form_item(item: FormItem) -> str:
