@@ -33,6 +33,11 @@ PLAYED = {
     "twelve_eight.cho": "G | C | G D7 | G",
     "percent_repeats.cho": "Bbmaj7 | Bbmaj7 | Cm7 F7 | Dm7 G7 | Cm7 F7 | Dm7 G7 | Cm7 F7 | Bb6",
     "songbook.cho": "Cmaj7 | Dm7 G7; Am7 | E7 | Am7 D7 E7",
+    "dc_al_coda.cho": "Fmaj7 | Gm7 C7 | Am7 D7 | Gm7 C7 | Bbmaj7 | Bbm6 | Am7 | D7"
+                      " | Fmaj7 | Gm7 C7 | Am7 D7 | Gm7 C7 | Gm7 C7 | F6",
+    "ds_al_coda.cho": "Bbmaj7 | G7 | Cm7 | F7 | Dm7 G7 | Cm7 F7 | Ebmaj7 | Ebm6 | Dm7 | G7"
+                      " | Cm7 | F7 | Dm7 G7 | Cm7 F7 | Cm7 F7 | Bb6",
+    "dc_al_fine.cho": "Am | Dm | E7 | Am | C | G | E7 | E7 | Am | Dm | E7 | Am",
     "held_cells.cho": "Dmaj7 . Em7 . | Em7 . F#m7 . | Gmaj7 A7 . . | A7 . Bm7 .",
 }
 
@@ -65,6 +70,11 @@ def test_inline_chords_warn_that_bars_were_inferred_and_grids_do_not(tmp_path, c
     assert f"{path}:9:3: warning[W201]" in capsys.readouterr().err
     assert _import(tmp_path, str(FIXTURES / "grid_blues.cho")) == 0
     assert "W201" not in capsys.readouterr().err
+
+
+def test_the_road_map_names_the_coda(tmp_path, capsys):
+    assert _import(tmp_path, str(FIXTURES / "ds_al_coda.cho")) == 0
+    assert "form A A2 A3 A2 coda" in (tmp_path / "out" / "sign_post.song").read_text()
 
 
 def test_a_grid_song_reads_its_grids_not_the_chords_over_its_lyrics(tmp_path, capsys):

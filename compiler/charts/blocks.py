@@ -1,9 +1,48 @@
 """blocks: the steps every chart reader shares between its blocks and a `model.Chart`'s form —
-unique section labels, the passes of a repeated block, and the played order as `form` items."""
+unique section labels, the passes of a repeated block, and the played order (repeats, then one
+D.C./D.S. jump al coda or al fine) as `form` items."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .model import Block, FormItem
+
+
+@dataclass
+class RoadMap:
+    """Where a chart's road map sends the player: indexes into its visits (`played_order`) of each
+    sign and instruction."""
+
+    segno: int | None = None
+    to_coda: int | None = None
+    coda: int | None = None
+    fine: int | None = None
+    jump: tuple[int, str] | None = None  # (the visit after which, "dc" or "ds")
+    target: str = ""  # what the jump is "al": "coda", "fine" or "" (to the end)
+
+
+def played_order(visits: list[tuple[Block, int]], road: RoadMap) -> list[FormItem]:
+    """The form of blocks visited in the written order, each with its passes in a row, and the road map.
+
+    After the jump, as players read it, repeats are not taken again and the last ending is played.
+    """
+    items: list[FormItem] = []
+    index, jumped = 0, False
+    while index < len(visits):
+        block, times = visits[index]
+        passes(block, times, items, once=jumped)
+        if jumped and road.target == "coda" and index == road.to_coda and road.coda is not None:
+            index = road.coda
+            continue
+        if jumped and road.target == "fine" and index == road.fine:
+            break
+        if not jumped and road.jump and index == road.jump[0]:
+            jumped = True
+            index = road.segno if road.jump[1] == "ds" and road.segno is not None else 0
+            continue
+        index += 1
+    return merged(items)
 
 
 def named(blocks: list[Block]) -> list[Block]:

@@ -15,8 +15,8 @@ from fractions import Fraction
 
 from ..chords import ChordError, parse_chord
 from ..pitch import Key
-from .blocks import merged, named, passes
-from .model import Block, Chart, ChartBar, ChartChord, ChartProblem, FormItem, Found, Meter
+from .blocks import RoadMap, named, played_order
+from .model import Block, Chart, ChartBar, ChartChord, ChartProblem, Found, Meter
 
 SUFFIXES = (".cho", ".chopro", ".chordpro", ".pro")
 
@@ -36,6 +36,11 @@ _UNCLOSED = re.compile(r"\[[^\]]*(?:\[|$)")  # a `[` whose line ends, or opens a
 _KEY = re.compile(r"([A-G][#b]?)(m|min|-)?")
 _TIMES = re.compile(r"[x×*](\d+)|(\d+)[x×]")
 _NO_CHORD = {"N.C.", "NC", "N.C", "n.c.", "nc"}
+# Road-map words in a grid line's margins: before its first bar line they mark its first bar, after
+# its last bar line its last bar (a D.C./D.S. is played after that bar).
+_ROAD_STARTS = {"segno": "segno", "𝄋": "segno", "coda": "coda", "𝄌": "coda"}
+_ROAD_ENDS = re.compile(r"(?P<jump>d\.\s*[cs]\.)(?:\s*al\s*(?P<target>coda|fine))?|(?P<to_coda>to\s*coda|𝄌)"
+                        r"|(?P<fine>\bfine\b)", re.IGNORECASE)
 _C_MAJOR = Key("C", "major")
 
 
@@ -101,6 +106,7 @@ class _Bar:
     ending: int = 0
     closes: bool = False  # a double or final bar line after it: a last ending stops there
     times: int = 0  # an `x3` after its repeat sign
+    marks: set[str] = field(default_factory=set)  # the road map: `_ROAD_STARTS` before it, `_ROAD_ENDS` after
 
 
 @dataclass(eq=False)  # parts are told apart by identity: a recall names the same part
@@ -111,7 +117,16 @@ class _Part:
     label: str
     offset: int
     bars: list[_Bar] = field(default_factory=list)
-    blocks: list[tuple[Block, int]] = field(default_factory=list)  # each with its passes in a row
+    blocks: list[_Visit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Visit:
+    """A block of a part, the passes it plays in a row, and the road-map marks of its bars."""
+
+    block: Block
+    times: int
+    marks: frozenset[str]
 
 
 class _SongReader:
@@ -243,6 +258,8 @@ class _SongReader:
         if not bar_lines:
             return  # a line of text in the grid: a label, not bars
         first, last = bar_lines[0], bar_lines[-1]
+        bars = self._part().bars
+        written = len(bars)
         cells: list[re.Match[str]] = []
         for token in tokens[first:last + 1]:
             if token["cell"]:
@@ -252,6 +269,9 @@ class _SongReader:
                 self._grid_bar(cells, line.offset)
                 cells = []
             self._bar_line(token[0], line.offset + token.start())
+        if len(bars) > written:
+            _road_marks(" ".join(token[0] for token in tokens[:first]), bars[written],
+                        " ".join(token[0] for token in tokens[last + 1:]), bars[-1])
         self._margin(" ".join(token[0] for token in tokens[last + 1:]))
 
     def _bar_line(self, sign: str, at: int) -> None:
@@ -328,32 +348,52 @@ class _SongReader:
         if not parts:
             raise ChartProblem("E200", f"`{self.title or 'the song'}` has no chords",
                                "write chords as `[C]` over the lyrics, or a {start_of_grid} of bars")
-        blocks: list[Block] = []
         for part in parts:
             part.blocks = _blocks(part, self.title)
-            blocks += [block for block, _ in part.blocks]
-        named(blocks)
-        items: list[FormItem] = []
-        for part in self.order:
-            for block, times in part.blocks:
-                passes(block, times, items)
+        blocks = named([visit.block for part in parts for visit in part.blocks])
+        visits = [visit for part in self.order for visit in part.blocks]
+        form = played_order([(visit.block, visit.times) for visit in visits], _road_map(visits))
         meter = self.first_meter or blocks[0].meter
         first = blocks[0].bars[0].chords[0].symbol
         return Chart(title=self.title.strip() or "Untitled", composer=(self.composer or self.artist).strip(),
                      style="", key=self.key or _key_of(first), tempo=self.tempo, meter=meter,
-                     blocks=blocks, form=merged(items))
+                     blocks=blocks, form=form)
 
 
-def _blocks(part: _Part, title: str) -> list[tuple[Block, int]]:
-    """A part's bars as blocks: a new one at a repeat sign, a time change, after a repeat, and after a
-    last ending's double bar line."""
-    out: list[tuple[Block, int]] = []
+def _road_marks(left: str, first: _Bar, right: str, last: _Bar) -> None:
+    first.marks |= {mark for word, mark in _ROAD_STARTS.items() if word in left.lower().split()}
+    for match in _ROAD_ENDS.finditer(right):
+        if match["jump"]:
+            last.marks |= {"ds" if "s" in match["jump"].lower() else "dc", f"al_{(match['target'] or 'end').lower()}"}
+        else:
+            last.marks.add("to_coda" if match["to_coda"] else "fine")
+
+
+def _road_map(visits: list[_Visit]) -> RoadMap:
+    """The road map over the visits: the first of each sign, and the first jump."""
+    road = RoadMap()
+    for index, visit in enumerate(visits):
+        for sign in ("segno", "coda", "to_coda", "fine"):
+            if sign in visit.marks and getattr(road, sign) is None:
+                setattr(road, sign, index)
+        jump = visit.marks & {"dc", "ds"}
+        if jump and road.jump is None:
+            road.jump = (index, min(jump))
+            road.target = next((t for t in ("coda", "fine") if f"al_{t}" in visit.marks), "")
+    return road
+
+
+def _blocks(part: _Part, title: str) -> list[_Visit]:
+    """A part's bars as blocks: a new one at a repeat sign, a time change, a segno or the coda, after a
+    repeat, a jump, `Fine` or `To Coda`, and after a last ending's double bar line."""
+    out: list[tuple[Block, int, set[str]]] = []
     for index, bar in enumerate(part.bars):
         before = part.bars[index - 1] if index else None
         block = out[-1][0] if out else None
         if _starts_block(bar, before, block):
-            out.append((Block(part.label, bar.meter), 1))
+            out.append((Block("coda" if "coda" in bar.marks else part.label, bar.meter), 1, set()))
             block = out[-1][0]
+        out[-1][2].update(bar.marks)
         if bar.ending:
             if bar.ending != len(block.endings) + 1:
                 raise ChartProblem("E204", f"`{title}`: ending {bar.ending} after {len(block.endings)} "
@@ -361,25 +401,26 @@ def _blocks(part: _Part, title: str) -> list[tuple[Block, int]]:
             block.endings.append([])
         (block.endings[-1] if block.endings else block.bars).append(bar.chart_bar)
         if bar.repeat_end:
-            out[-1] = (block, bar.times or 2)
-    for block, _ in out:
+            out[-1] = (block, bar.times or 2, out[-1][2])
+    for block, _, _ in out:
         if len(block.endings) == 1:
             raise ChartProblem("E204", f"`{title}`: {part.label} has a first ending and no second",
                                "add the second ending |2 after the repeat sign :|", part.offset)
         if not block.bars:
             raise ChartProblem("E204", f"`{title}`: {part.label} is only endings",
                                "put the repeated bars before |1", part.offset)
-    return out
+    return [_Visit(block, times, frozenset(marks)) for block, times, marks in out]
 
 
 def _starts_block(bar: _Bar, before: _Bar | None, block: Block | None) -> bool:
-    if block is None or bar.repeat_start:
+    if block is None or bar.repeat_start or bar.marks & {"segno", "coda"}:
         return True
     if bar.ending:
         return False
-    if bar.meter != block.meter:
-        return True
-    return before is not None and (before.repeat_end or bool(block.endings and before.closes))
+    if bar.meter != block.meter or before is None:
+        return bar.meter != block.meter
+    ends = before.repeat_end or before.marks & {"dc", "ds", "fine", "to_coda"}
+    return bool(ends or (block.endings and before.closes))
 
 
 def _held(chords: list[ChartChord], length: Fraction, previous: str | None, at: int) -> list[ChartChord]:

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from .blocks import merged, named, passes
-from .model import Block, Chart, ChartBar, ChartChord, ChartProblem, FormItem, Found, Meter
+from .blocks import RoadMap, named, played_order
+from .model import Block, Chart, ChartBar, ChartChord, ChartProblem, Found, Meter
 
 LINK = re.compile(r"irealb(?:ook)?://[^\s\"'<>]+")
 MUSIC_PREFIX = "1r34LbKcu7"
@@ -117,7 +117,7 @@ def read_chart(raw: RawChart) -> Chart:
     blocks, by_bar = _blocks(bars, title)
     return Chart(title=title.strip() or "Untitled", composer=composer.strip(), style=style_for(style, meter),
                  key=_key(key, title), tempo=_tempo(bpm), meter=meter, blocks=blocks,
-                 form=_form(blocks, by_bar))
+                 form=played_order([(block, by_bar.times.get(index, 1)) for index, block in enumerate(blocks)], by_bar))
 
 
 def style_for(ireal_style: str, meter: Meter) -> str:
@@ -311,15 +311,9 @@ def _chart_bars(raw: list[RawBar]) -> list[ChartBar]:
 
 # -- bars -> blocks and the played order -----------------------------------------------------------
 @dataclass
-class _Jumps:
-    """Where the chart's road map sends the player: block indexes of each sign and instruction."""
+class _Jumps(RoadMap):
+    """The road map, and how many times each repeated block plays (`<3x>`, default twice)."""
 
-    segno: int | None = None
-    to_coda: int | None = None
-    coda: int | None = None
-    fine: int | None = None
-    jump: tuple[int, str] | None = None  # (block after which, "dc" or "ds"), with "al coda"/"al fine"
-    target: str = ""
     times: dict[int, int] = field(default_factory=dict)
 
 
@@ -395,25 +389,3 @@ def _note_signs(bar: RawBar, block: int, jumps: _Jumps, seen_coda: bool) -> None
         jumps.times[block] = int(count[1]) if count else 2
     elif count:
         jumps.times.setdefault(block, int(count[1]))
-
-
-def _form(blocks: list[Block], jumps: _Jumps) -> list[FormItem]:
-    """The played order: repeats and endings, then one jump (D.C./D.S.) al coda or al fine.
-
-    After the jump, as players read it, repeats are not taken again and the last ending is played.
-    """
-    items: list[FormItem] = []
-    index, jumped = 0, False
-    while index < len(blocks):
-        passes(blocks[index], jumps.times.get(index, 1), items, once=jumped)
-        if jumped and jumps.target == "coda" and index == jumps.to_coda and jumps.coda is not None:
-            index = jumps.coda
-            continue
-        if jumped and jumps.target == "fine" and index == jumps.fine:
-            break
-        if not jumped and jumps.jump and index == jumps.jump[0]:
-            jumped = True
-            index = jumps.segno if jumps.jump[1] == "ds" and jumps.segno is not None else 0
-            continue
-        index += 1
-    return merged(items)
