@@ -275,9 +275,14 @@ def _run_styles(args: argparse.Namespace) -> int:
 
 
 def _build_args(sub: argparse.ArgumentParser) -> None:
+    _build_option_args(sub)
+    sub.add_argument("--midi-only", action="store_true", help="write song.mid and report.json only")
+
+
+def _build_option_args(sub: argparse.ArgumentParser) -> None:
+    """What `song build` and `song watch` share: the file, its output folder, practice changes, seed, format…"""
     sub.add_argument("file", metavar="FILE")
     sub.add_argument("-o", "--out", metavar="DIR", help="output folder (default: out/<file stem>/)")
-    sub.add_argument("--midi-only", action="store_true", help="write song.mid and report.json only")
     sub.add_argument("--key", type=_practice_key, help="play in this key, e.g. 'Bb', 'F#m' or 'E minor' "
                      "(chords respelled; replaces --transpose)")
     sub.add_argument("--transpose", type=_whole("--transpose", -24, 24, "semitones, e.g. --transpose -2"), default=0,
@@ -297,35 +302,58 @@ def _build_args(sub: argparse.ArgumentParser) -> None:
     _deny_warnings(sub)
 
 
-def _run_build(args: argparse.Namespace) -> int:
-    if not args.midi_only:
-        _pin_blas_kernels()
-    from .arrange.tracks import check_names
-    from .library import Library
-    from .outputs import OutputError, default_out_dir
-    from .pipeline import BuildOptions, FrontOptions, build, front_end
+def build_request(args: argparse.Namespace, midi_only: bool):
+    """`song build`'s or `song watch`'s arguments as (output folder, pipeline.BuildOptions)."""
+    from .outputs import default_out_dir
+    from .pipeline import BuildOptions, FrontOptions
 
-    source = _read_source(args.file)
+    if not midi_only:
+        _pin_blas_kernels()
     if args.key is not None and args.transpose:
         raise UsageError("--key and --transpose both move the song; give one of them")
     out = Path(args.out) if args.out else default_out_dir(args.file)
     front = FrontOptions(transpose=args.transpose, tempo=args.tempo, key=args.key)
-    mute, solo = _flat(args.mute), _flat(args.solo)
-    options = BuildOptions(front=front, seed=args.seed, mute=mute, solo=solo,
-                           count_in=args.count_in, midi_only=args.midi_only, format=args.format,
+    options = BuildOptions(front=front, seed=args.seed, mute=_flat(args.mute), solo=_flat(args.solo),
+                           count_in=args.count_in, midi_only=midi_only, format=args.format,
                            soundfont=args.soundfont, progress=None if args.quiet else ProgressBar())
+    return out, options
+
+
+def checked_for_build(source: Source, library, options, deny_warnings: bool):
+    """The song's front end for a build, its warnings printed; None if --deny-warnings stops the build.
+
+    Raises:
+        SongError: the song has errors.
+        UsageError: --mute or --solo names a track the song does not have.
+    """
+    from .arrange.tracks import check_names
+    from .pipeline import front_end
+
+    checked = front_end(source, library, options.front)
+    for option, names in (("--mute", options.mute), ("--solo", options.solo)):
+        try:
+            check_names(checked.song, names)
+        except ValueError as err:
+            raise UsageError(f"{option}: {err}") from None
+    if checked.warnings:
+        report_diagnostics(list(checked.warnings), {source.path: source, **library.sources}, "human")
+    if checked.warnings and deny_warnings:
+        print("song: nothing built: --deny-warnings makes warnings errors", file=sys.stderr)
+        return None
+    return checked
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from .library import Library
+    from .outputs import OutputError
+    from .pipeline import build
+
+    out, options = build_request(args, args.midi_only)
+    source = _read_source(args.file)
     library = Library()
     try:
-        checked = front_end(source, library, front)
-        for option, names in (("--mute", mute), ("--solo", solo)):
-            try:
-                check_names(checked.song, names)
-            except ValueError as err:
-                raise UsageError(f"{option}: {err}") from None
-        if checked.warnings:
-            report_diagnostics(list(checked.warnings), {source.path: source, **library.sources}, "human")
-        if checked.warnings and args.deny_warnings:
-            print("song: nothing built: --deny-warnings makes warnings errors", file=sys.stderr)
+        checked = checked_for_build(source, library, options, args.deny_warnings)
+        if checked is None:
             return EXIT_DIAGNOSTICS
         build(source, library, out, options, checked)
     except SongError as err:
@@ -343,6 +371,20 @@ def _run_build(args: argparse.Namespace) -> int:
             options.progress.close()
     print(f"wrote {out}/")
     return EXIT_OK
+
+
+def _watch_args(sub: argparse.ArgumentParser) -> None:
+    _build_option_args(sub)
+    sub.add_argument("--audio", action="store_true", help="full builds: stems, mix and master (default: MIDI only)")
+
+
+def _run_watch(args: argparse.Namespace) -> int:
+    from .watch import Watcher
+
+    out, options = build_request(args, midi_only=not args.audio)
+    if not Path(args.file).is_file():
+        raise UsageError(f"no such file: {args.file}")
+    return Watcher(Path(args.file), out, options, args.deny_warnings).run()
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -534,6 +576,7 @@ _COMMANDS = (
     ("fmt", "rewrite .song files in canonical layout", _run_fmt),
     ("styles", "list the bundled styles: meter, tempo, track names and description", _run_styles),
     ("build", "compile a song into MIDI, stems, a mastered mix and a report", _run_build),
+    ("watch", "rebuild a song whenever it, a file it uses or the style library is saved", _run_watch),
     ("analyze", "measure an arrangement (bass on roots, chord tones, voice leading, swing, the ensemble) or, "
                 "with --audio, a mix", _run_analyze),
     ("explain", "explain a diagnostic code, with an example and the fix", _run_explain),
@@ -543,8 +586,8 @@ _COMMANDS = (
      _run_lsp),
 )
 _ARGUMENTS = {"check": _check_args, "ir": _ir_args, "fmt": _fmt_args, "styles": _styles_args,
-              "build": _build_args, "analyze": _analyze_args, "explain": _explain_args, "report": _report_args,
-              "import": lambda sub: _charts().add_arguments(sub), "lsp": _lsp_args}
+              "build": _build_args, "watch": _watch_args, "analyze": _analyze_args, "explain": _explain_args,
+              "report": _report_args, "import": lambda sub: _charts().add_arguments(sub), "lsp": _lsp_args}
 
 
 def _charts():
