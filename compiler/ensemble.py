@@ -37,7 +37,7 @@ FILLS_MIN = 0.90
 WINDOW_BARS = 32
 STEPS_PER_BEAT = 4
 CRASHES = frozenset({49, 52, 55, 57})  # crash, china, splash, crash 2: the marks of a section start
-FILL_PIECES = frozenset({38, 40, 41, 43, 45, 47, 48, 50})  # snares and toms
+FILL_PIECES = frozenset({38, 40, 41, 43, 45, 47, 48, 50, 65, 66})  # snares, toms and timbales
 TOMS = frozenset({41, 43, 45, 47, 48, 50})
 FILL_VELOCITY = 56  # a snare stroke this loud or louder is played, not a ghost or a brush swirl
 FILL_STROKES = 3
@@ -111,8 +111,9 @@ class Ensemble:
             minor 9th, other than a b9 over a dominant's root.
         section_starts: Section starts after the first where the drums play; `marked_starts` those
             with a crash on the downbeat.
-        new_sections: Starts of a section with another label than the one before; `filled` those
-            whose bar before has a fill (toms, or three played snare strokes in its second half).
+        new_sections: Starts of a section with another label than the one before, where the drums
+            play in the bar before; `filled` those whose bar before has a fill (toms, or three
+            played snare or timbale strokes in its second half).
     """
 
     parts: tuple[PartRhythm, ...]
@@ -256,8 +257,9 @@ def consistency(bars: list[tuple[int, frozenset, Bar]]) -> float | None:
 def late_changes(chords: list[ReportChord], comping: list[PlayedNote], ppq: int) -> tuple[int, int]:
     """(changes the comping sounds, those first heard a beat or more after the change).
 
-    A note struck up to half a beat before the change and sounding through it is an anticipation:
-    the chord is heard on time. A chord the comping never sounds (a rest) is not counted.
+    A note struck up to half a beat before the change (a 32nd more, for humanized timing) and
+    sounding through it is an anticipation: the chord is heard on time. A chord the comping never
+    sounds (a rest) is not counted, nor a note of the next chord humanized a hair before it.
     """
     notes = sorted(comping)
     starts = [n.start for n in notes]
@@ -268,8 +270,8 @@ def late_changes(chords: list[ReportChord], comping: list[PlayedNote], ppq: int)
         previous = chord.symbol
         if not new or chord.root_pc is None:
             continue
-        i = bisect.bisect_left(starts, chord.tick - ppq // 2)
-        heard = [n.start for n in notes[i:bisect.bisect_left(starts, chord.end)]
+        i = bisect.bisect_left(starts, chord.tick - ppq // 2 - ppq // 16)
+        heard = [n.start for n in notes[i:bisect.bisect_left(starts, chord.end - ppq // 16)]
                  if n.start >= chord.tick - ppq // 16 or n.end > chord.tick + ppq // 16]
         if heard:
             counted += 1
@@ -343,15 +345,16 @@ def section_marks(drums: list[PlayedNote], bars: list[Bar], sections: list[Secti
         if first < len(starts) and starts[first] < bar.end:
             counted += 1
             marked += any(abs(n.start - bar.start) <= tolerance and n.pitch in CRASHES for n in drums)
-        if section.label != before.label and section.first_bar >= 2:
+        previous = bars[section.first_bar - 2] if section.first_bar >= 2 else None
+        played = previous and [n for n in drums if previous.start <= n.start < bar.start - tolerance]
+        if section.label != before.label and played:  # a drummer who is out cannot fill
             new += 1
-            filled += is_fill([n for n in drums if bars[section.first_bar - 2].start <= n.start < bar.start - tolerance],
-                              bars[section.first_bar - 2], ppq)
+            filled += is_fill(played, previous, ppq)
     return counted, marked, new, filled
 
 
 def is_fill(notes: list[PlayedNote], bar: Bar, ppq: int) -> bool:
-    """Toms, or at least three played (not ghosted) snare strokes, in the second half of the bar."""
+    """Toms, or at least three played (not ghosted) snare or timbale strokes, in the second half of the bar."""
     half = bar.start + (bar.end - bar.start) // 2
     late = [n for n in notes if n.start >= half - ppq // 16 and n.pitch in FILL_PIECES]
     return any(n.pitch in TOMS for n in late) or sum(n.velocity >= FILL_VELOCITY for n in late) >= FILL_STROKES

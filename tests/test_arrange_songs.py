@@ -421,6 +421,30 @@ def test_fill_before_a_new_section_and_crash_on_its_downbeat(tmp_path: Path) -> 
     assert 49 not in [n.pitch for n in notes_in_bar(drums, built, 1)]  # nothing to crash into at bar 1
 
 
+def test_a_repeated_section_is_marked_by_a_crash_too(tmp_path: Path) -> None:
+    built = build(tmp_path, styled("test.rock", form="A A") + "humanize 0%\n")
+    downbeat = [n.pitch for n in notes_in_bar(built.track("drums"), built, 9) if n.start == 8 * BAR]
+    assert 49 in downbeat  # A again: a player marks the top of the form as much as a new section
+
+
+def test_a_stop_bar_before_a_new_section_sets_it_up_with_a_fill(tmp_path: Path) -> None:
+    built = build(tmp_path, styled("test.rock", form="A B") + "arrange\n  A stop 1\nhumanize 0%\n")
+    bar = notes_in_bar(built.track("drums"), built, 8)
+    start = 7 * BAR
+    assert {n.pitch for n in bar if n.start == start} == {36, 49}  # the hit
+    snare = [n.start - start for n in bar if n.pitch == 38]
+    assert len(snare) == 4 and min(snare) >= 3 * 480  # sixteenths on the last beat into B
+
+
+def test_a_new_chord_is_heard_on_its_beat_even_when_the_figure_rests_there(tmp_path: Path) -> None:
+    late = "pattern late comp\n  comp | . . . x - - - - |\ntrack gtr pattern late\n"
+    built = build(tmp_path, styled("test.rock", chart="section A\n  | C | F | G | Am |\n", form="A A") + late
+                  + "humanize 0%\n")
+    onsets = {n.start for n in built.track("gtr").notes}
+    assert {bar * BAR for bar in range(8)} <= onsets  # every change is struck on its downbeat
+    assert {bar * BAR + 3 * 240 for bar in range(8)} <= onsets  # and the figure goes on as written
+
+
 def test_energy_levels_change_the_drum_density(tmp_path: Path) -> None:
     text = styled("test.funk", form="A B") + "arrange\n  A p\n  B ff\nhumanize 0%\n"
     built = build(tmp_path, text)

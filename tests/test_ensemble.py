@@ -121,3 +121,27 @@ def test_the_ensemble_lines_name_every_measure_and_its_target() -> None:
     assert lines[0].startswith("rhythms keys") and "1.0 distinct per 32 bars, top 100 % of 1 bars" in lines[0]
     assert lines[1] == "new chords heard late     0.0 %  (target ≤ 3 %)  [0/1]"
     assert any(line.startswith("fills into new sections   n/a") for line in lines)
+
+
+# -- the acceptance thresholds on every spec and every style's smoke song (bench/ensemble.py) --------
+
+from bench.ensemble import measure as measure_song, spec_songs, style_songs  # noqa: E402
+from compiler.ensemble import FILLS_MIN, LATE_CHORDS_MAX, MARKED_STARTS_MIN  # noqa: E402
+
+SONGS = spec_songs() + style_songs()
+_MEASURED: dict[str, Ensemble] = {}
+
+
+def measured(label: str) -> Ensemble:
+    """The ensemble of one spec or smoke song, arranged once for all the tests that read it."""
+    if label not in _MEASURED:
+        _MEASURED[label] = measure_song(label, dict(SONGS)[label])
+    return _MEASURED[label]
+
+
+@pytest.mark.parametrize("label", [label for label, _ in SONGS])
+def test_every_song_hears_its_chords_on_time_and_marks_and_fills_its_sections(label: str) -> None:
+    result = measured(label)
+    assert result.late_rate is None or result.late_rate <= LATE_CHORDS_MAX, format_ensemble(result)
+    assert result.marked_rate is None or result.marked_rate >= MARKED_STARTS_MIN, format_ensemble(result)
+    assert result.fill_rate is None or result.fill_rate >= FILLS_MIN, format_ensemble(result)

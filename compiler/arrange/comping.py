@@ -3,7 +3,8 @@
 Steps: `x` `X` `o` hit the voicing (normal, accented, soft), `-` hold, `.` rest, `>` hit the next
 chord early and hold it over the change, `1`..`9` one voice (1 = lowest), `d` / `u` strum down / up.
 Chords never sound over a change: a note held through one is re-struck with the new chord, and a
-chord the lane would skip, in a groove bar where it plays at all, gets one short hit on its change.
+chord the lane would skip or first sound a beat late, in a groove bar where it plays at all, gets one
+short hit on its change.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ PAD_SCALE = 0.8
 STRUM_TICKS = 6  # between strings; a strum is centred on its step so it does not drag the beat
 EXPRESSION, EXPRESSION_BASE, EXPRESSION_TOP = 11, 96, 127
 ONSETS = frozenset(VELOCITY) | {RESTRIKE, ADDED}
+# A new chord the lane would first sound this late (or never) gets a short hit on its change: a
+# player hears a chord a beat late as a mistake, not as a rhythm (a bar the lane rests through is
+# a lay-out and stays silent).
+ON_TIME = PPQ * 3 // 4
 
 
 class Sounding(NamedTuple):
@@ -64,7 +69,7 @@ def _prepared(steps: list[Step], plans: tuple[BarPlan, ...], ctx: SongContext) -
         step = steps[i]
         if step.char == HOLD:
             steps[i] = step._replace(char=RESTRIKE)
-        elif step.char == REST and playing[step.bar] and not _any_between(onsets, tick, chord.end):
+        elif step.char == REST and playing[step.bar] and not _any_between(onsets, tick, min(chord.end, tick + ON_TIME)):
             steps[i] = step._replace(char=ADDED)
     return steps
 

@@ -82,7 +82,7 @@ class BarContext:
         level: Energy level 1..3 that picks the pattern variant.
         scale: Velocity scale at the start and at the end of the bar (they differ in a build).
         mode: "groove", or a form mark owning the bar: "stop", "break" or "final" (held last chord).
-        fill: The drums play a fill here. `crash`: a new section starts here.
+        fill: The drums play a fill here. `crash`: a section (a new one or a repeat) starts here.
         phrase: (bar of its phrase from 0, the phrase's length in bars); phrases come from the
             pass's length (`phrase_bars`).
     """
@@ -267,8 +267,9 @@ def _fill(song: ir.Song, part: PassContext, in_pass: int) -> bool:
 
 
 def _crash(song: ir.Song, index: int, in_pass: int) -> bool:
-    """A crash marks the downbeat of a new section: a pass whose label differs from the one before."""
-    return in_pass == 0 and index > 0 and song.passes[index - 1].label != song.passes[index].label
+    """A crash marks the downbeat of every section after the first, a repeat of the one before too:
+    a player marks where the form starts again as much as where it turns."""
+    return in_pass == 0 and index > 0
 
 
 def _chord_spans(song: ir.Song, starts: list[int]) -> tuple[ChordSpan, ...]:

@@ -34,7 +34,8 @@ def final_lanes(role: str) -> Lanes:
 
 
 def fallback_fill(meter: ir.Meter) -> Lanes:
-    """A fill for a pass marked `fill` whose drum pattern has none: snare sixteenths on the last beat."""
+    """A fill for a fill bar whose drum pattern has none, or a `stop` bar before a new section:
+    snare sixteenths on the last beat."""
     count = meter.num * 16 // meter.den
     return (("snare", ("." * count + "oxxX")[-count:]),)
 

@@ -118,6 +118,8 @@ def plan_bar(track: ir.TrackDef, bar: BarContext, groove: Groove | None, part: i
         lanes, free = _groove_lanes(groove, part, chosen, bar, track.role), True
     else:
         marked = form.final_lanes(track.role) if bar.mode == "final" else form.stop_lanes(track.role, bar.meter)
+        if bar.mode == "stop" and bar.fill and track.role == "drums":
+            marked += form.fallback_fill(bar.meter)  # after the hit, the drums set up the next section
         lanes, free = _form_lanes(marked, bar), False
     if bar.crash and track.role == "drums":
         lanes += _form_lanes(form.CRASH, bar)
@@ -141,7 +143,7 @@ def _groove_lanes(groove: Groove, part: ir.PatternPart, chosen: Chosen, bar: Bar
     lanes = [LaneBar(lane.name, own.pop(lane.name, lane.steps[bar.bar_in_pass % len(lane.steps)]), groove.grid, swing)
              for lane in part.lanes]
     lanes += [LaneBar(name, steps, groove.grid, swing) for name, steps in own.items()]
-    if bar.fill and role == "drums" and pattern.fill is None and bar.part.played.marks.fill:
+    if bar.fill and role == "drums" and pattern.fill is None:
         lanes += _form_lanes(form.fallback_fill(bar.meter), bar)
     return tuple(lanes)
 
