@@ -1,4 +1,5 @@
-"""`make bench`: front end (issue 2), arrangement (issue 3), audio (issue 4). Prints ratios, asserts nothing."""
+"""`make bench`: front end (issue 2), arrangement (issue 3), audio (issue 4), language server (issue 12).
+Prints ratios, asserts nothing."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import compileall
 import tempfile
 from pathlib import Path
 
-from . import audio, front, midi
+from . import audio, front, lsp, midi
 
 PACKAGE = Path(__file__).resolve().parent.parent / "compiler"
 
@@ -20,6 +21,8 @@ def main() -> None:
         for line in front.run(workdir):
             print(line, flush=True)
         for line in midi.run(workdir):
+            print(line, flush=True)
+        for line in lsp.run(workdir):
             print(line, flush=True)
         for line in audio.run_spec(workdir):
             print(line, flush=True)
