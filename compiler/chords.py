@@ -175,11 +175,11 @@ def canonical_symbol(text: str, key: Key) -> str:
         symbol = parse_note_name(head[: _root_end(head)])[0] + spec.quality
     else:
         numeral = _ROMAN.match(text)
-        symbol = _ascii(numeral.group(1)) + numeral.group(2) + _numeral_name(spec.quality, numeral.group(2).islower())
+        symbol = _ascii(numeral.group(1)) + numeral.group(2) + numeral_quality(spec.quality, numeral.group(2).islower())
     return symbol if tail is None else f"{symbol}/{_canonical_tail(tail)}"
 
 
-def _numeral_name(quality: str, lowercase: bool) -> str:
+def numeral_quality(quality: str, lowercase: bool) -> str:
     """A quality after a numeral: a lowercase numeral already says minor (`ii7`), and `o` diminished."""
     if not lowercase:
         return quality

@@ -181,7 +181,7 @@ class Key:
     def _lettered(self, degree: int, alteration: int) -> str | None:
         """The degree spelled with its own letter, or None if that needs a triple accidental."""
         pc = self.tonic_pc + MODES[self.mode][degree - 1] + alteration
-        return _spell_with_letter(self._degree_letter(degree), pc)
+        return spell_with_letter(self._degree_letter(degree), pc)
 
 
 def parse_key(tonic: str, mode: str | None = None) -> Key:
@@ -257,14 +257,15 @@ def _alteration(letter: str, pc: int) -> int:
     return (pc - NATURAL_PCS[letter] + 6) % 12 - 6
 
 
-def _spell_with_letter(letter: str, pc: int) -> str | None:
+def spell_with_letter(letter: str, pc: int) -> str | None:
+    """Pitch class `pc` written on `letter` (`"E"`, 3 -> "Eb"), or None if that needs a triple accidental."""
     alteration = _alteration(letter, pc)
     return letter + _ACCIDENTAL_TEXT[alteration] if abs(alteration) <= 2 else None
 
 
 def _plain_spellings(pc: int) -> list[str]:
     """Names of `pc` with at most one accidental, in letter order: C and B#, never Dbb."""
-    spellings = (_spell_with_letter(letter, pc) for letter in LETTERS)
+    spellings = (spell_with_letter(letter, pc) for letter in LETTERS)
     return [name for name in spellings if name is not None and len(name) <= 2]
 
 

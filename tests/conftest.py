@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pytest_lsp import LanguageClient  # the type pytest-lsp injects its client by (the `client` fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "specs").glob("*.song"))
@@ -60,3 +61,30 @@ def built(tmp_path_factory):
 
 def _normalised(text: str) -> list[str]:
     return [line.rstrip() for line in text.strip().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def lsp_folder(tmp_path_factory):
+    """The folder a language-server test module's documents live in (one per module)."""
+    return tmp_path_factory.mktemp("lsp")
+
+
+def _lsp_client_fixture():
+    """`client`: a `song lsp` process and a pytest-lsp client talking to it over stdio, initialized with
+    `lsp_folder` as its root; one per test module (bench/lsp_client.py says how it records diagnostics)."""
+    import pytest_lsp
+    from pygls.uris import from_fs_path
+
+    from bench.lsp_client import CONFIG, start_session
+
+    @pytest_lsp.fixture(scope="module", config=CONFIG)
+    async def client(lsp_client: LanguageClient, lsp_folder):
+        await start_session(lsp_client, from_fs_path(str(lsp_folder)))
+        lsp_client.folder = lsp_folder
+        yield
+        await lsp_client.shutdown_session()
+
+    return client
+
+
+client = _lsp_client_fixture()

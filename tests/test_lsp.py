@@ -5,12 +5,11 @@ formatting, document symbols and folding ranges."""
 from __future__ import annotations
 
 import pytest
-import pytest_lsp
 from lsprotocol import types as T
 from pygls.uris import from_fs_path
 from pytest_lsp import LanguageClient
 
-from bench.lsp_client import CONFIG, change_document, forget_published, open_document, start_session
+from bench.lsp_client import change_document, diagnostics_of, forget_published, open_document
 
 from conftest import ROOT
 
@@ -19,37 +18,25 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 GOOD = 'title "Blue"\nstyle jazz.swing\nkey   F major\n\nsection A\n  | F7 | Bb7 | F7 | C7 |\n\nform A A\n'
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    return tmp_path_factory.mktemp("lsp")
+def _uri(lsp_folder, name: str) -> str:
+    return from_fs_path(str(lsp_folder / name))
 
 
-@pytest_lsp.fixture(scope="module", config=CONFIG)
-async def client(lsp_client: LanguageClient, folder):
-    await start_session(lsp_client, from_fs_path(str(folder)))
-    yield
-    await lsp_client.shutdown_session()
-
-
-def _uri(folder, name: str) -> str:
-    return from_fs_path(str(folder / name))
-
-
-async def _opened(client: LanguageClient, folder, path: str) -> tuple[str, str]:
-    """Open a copy of a file of the repository (as a document of `folder`): its text and URI."""
+async def _opened(client: LanguageClient, lsp_folder, path: str) -> tuple[str, str]:
+    """Open a copy of a file of the repository (as a document of `lsp_folder`): its text and URI."""
     text = (ROOT / path).read_text(encoding="utf-8")
-    uri = _uri(folder, path.replace("/", "_"))
+    uri = _uri(lsp_folder, path.replace("/", "_"))
     await open_document(client, uri, text)
     return text, uri
 
 
-async def test_a_good_song_has_no_diagnostics(client: LanguageClient, folder):
-    assert await open_document(client, _uri(folder, "good.song"), GOOD) == []
+async def test_a_good_song_has_no_diagnostics(client: LanguageClient, lsp_folder):
+    assert await open_document(client, _uri(lsp_folder, "good.song"), GOOD) == []
 
 
-async def test_an_error_has_its_code_help_place_and_link(client: LanguageClient, folder):
+async def test_an_error_has_its_code_help_place_and_link(client: LanguageClient, lsp_folder):
     text = GOOD.replace("| Bb7 |", "| Bbx7 |")
-    [diag] = await open_document(client, _uri(folder, "bad.song"), text)
+    [diag] = await open_document(client, _uri(lsp_folder, "bad.song"), text)
     assert diag.code == "E020" and diag.source == "songspec"
     assert diag.severity == T.DiagnosticSeverity.Error
     line = text.split("\n")[5]  # the span is the quality the chord table does not know: `x7`
@@ -60,33 +47,32 @@ async def test_an_error_has_its_code_help_place_and_link(client: LanguageClient,
     assert diag.code_description.href.startswith("file://")
 
 
-async def test_a_change_is_checked_again(client: LanguageClient, folder):
-    uri = _uri(folder, "changing.song")
+async def test_a_change_is_checked_again(client: LanguageClient, lsp_folder):
+    uri = _uri(lsp_folder, "changing.song")
     assert await open_document(client, uri, GOOD) == []
     broken = await change_document(client, uri, GOOD.replace("form A A", "form A B"), 2)
     assert [d.code for d in broken] == ["E030"]
     assert await change_document(client, uri, GOOD, 3) == []
 
 
-async def test_an_incremental_change_is_applied_where_the_client_says(client: LanguageClient, folder):
-    uri = _uri(folder, "incremental.song")
+async def test_an_incremental_change_is_applied_where_the_client_says(client: LanguageClient, lsp_folder):
+    uri = _uri(lsp_folder, "incremental.song")
     await open_document(client, uri, GOOD)
     # `F7` in bar 1 (line 5, characters 4-6) becomes `Fq7`
     edit = T.TextDocumentContentChangePartial(range=T.Range(start=T.Position(line=5, character=5),
                                                             end=T.Position(line=5, character=5)), text="q")
     client.text_document_did_change(T.DidChangeTextDocumentParams(
         text_document=T.VersionedTextDocumentIdentifier(uri=uri, version=2), content_changes=[edit]))
-    from bench.lsp_client import diagnostics_of
 
     [diag] = await diagnostics_of(client, uri, 2)
     assert diag.code == "E020" and "Fq7" in diag.message
     assert (diag.range.start.line, diag.range.start.character) == (5, 5)  # at `q7`
 
 
-async def test_columns_are_utf16_code_units_after_an_emoji(client: LanguageClient, folder):
+async def test_columns_are_utf16_code_units_after_an_emoji(client: LanguageClient, lsp_folder):
     # 😀 is one code point but two UTF-16 units: the stray word after it starts one unit further right
     text = GOOD.replace('title "Blue"', 'title "Blue 😀" extra')
-    [diag] = await open_document(client, _uri(folder, "emoji.song"), text)
+    [diag] = await open_document(client, _uri(lsp_folder, "emoji.song"), text)
     line = text.split("\n")[0]
     code_points = line.index("extra")
     assert diag.code == "E011"
@@ -94,37 +80,36 @@ async def test_columns_are_utf16_code_units_after_an_emoji(client: LanguageClien
     assert diag.range.end == T.Position(line=0, character=code_points + 1 + len("extra"))
 
 
-async def test_a_file_with_ten_errors_gets_all_ten(client: LanguageClient, folder):
+async def test_a_file_with_ten_errors_gets_all_ten(client: LanguageClient, lsp_folder):
     bars = " | ".join(f"Q{n}x" for n in range(10))
     text = f'style jazz.swing\nsection A\n  | {bars} |\nform A\n'
-    diagnostics = await open_document(client, _uri(folder, "ten.song"), text)
+    diagnostics = await open_document(client, _uri(lsp_folder, "ten.song"), text)
     assert [d.code for d in diagnostics] == ["E020"] * 10
     starts = [d.range.start.character for d in diagnostics]
     assert starts == sorted(starts) and len(set(starts)) == 10
 
 
-async def test_warnings_are_warnings_with_their_notes(client: LanguageClient, folder):
+async def test_warnings_are_warnings_with_their_notes(client: LanguageClient, lsp_folder):
     text = GOOD + "\nsection B\n  | C7 |\n"
-    [warning] = await open_document(client, _uri(folder, "warn.song"), text)
+    [warning] = await open_document(client, _uri(lsp_folder, "warn.song"), text)
     assert warning.code == "W001" and warning.severity == T.DiagnosticSeverity.Warning
     duplicate = GOOD.replace("form A A", "section A\n  | C |\n\nform A A")
-    [error] = await open_document(client, _uri(folder, "dup.song"), duplicate)
+    [error] = await open_document(client, _uri(lsp_folder, "dup.song"), duplicate)
     assert error.code == "E013"
     [note] = error.related_information
     assert note.message == "first defined here" and note.location.range.start.line == 4
 
 
-async def test_a_used_file_changed_on_disk_is_checked_again(client: LanguageClient, folder):
-    styles = folder / "mystyles.song"
+async def test_a_used_file_changed_on_disk_is_checked_again(client: LanguageClient, lsp_folder):
+    styles = lsp_folder / "mystyles.song"
     styles.write_text(_style_file("mine.swing"), encoding="utf-8")
-    uri = _uri(folder, "user.song")
+    uri = _uri(lsp_folder, "user.song")
     song = GOOD.replace("style jazz.swing", 'use "mystyles.song"\nstyle mine.swing')
     assert await open_document(client, uri, song) == []
     styles.write_text(_style_file("mine.swing").replace("pattern walk\n", "pattern wlak\n"), encoding="utf-8")
     forget_published(client, uri)
     client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(
         changes=[T.FileEvent(uri=from_fs_path(str(styles)), type=T.FileChangeType.Changed)]))
-    from bench.lsp_client import diagnostics_of
 
     diagnostics = await diagnostics_of(client, uri, 1)
     assert diagnostics, "the edited style file's error is shown"
@@ -144,11 +129,11 @@ def _style_file(name: str) -> str:
             "  pattern walk bass\n    level 1\n      bass | R - 5 - |\n")
 
 
-async def test_formatting_is_song_fmt(client: LanguageClient, folder):
+async def test_formatting_is_song_fmt(client: LanguageClient, lsp_folder):
     from compiler.fmt import format_source
 
     messy = 'title   "Blue"\nstyle jazz.swing\nsection A\n  |F7|Bb7 |   F7| C7|\nform A A\n'
-    uri = _uri(folder, "messy.song")
+    uri = _uri(lsp_folder, "messy.song")
     await open_document(client, uri, messy)
     edits = await client.text_document_formatting_async(T.DocumentFormattingParams(
         text_document=T.TextDocumentIdentifier(uri=uri), options=T.FormattingOptions(tab_size=2, insert_spaces=True)))
@@ -157,21 +142,21 @@ async def test_formatting_is_song_fmt(client: LanguageClient, folder):
     assert edit.range.start == T.Position(line=0, character=0)
     assert edit.range.end.line == messy.count("\n")
     canonical = await client.text_document_formatting_async(T.DocumentFormattingParams(
-        text_document=T.TextDocumentIdentifier(uri=_uri(folder, "good.song")),
+        text_document=T.TextDocumentIdentifier(uri=_uri(lsp_folder, "good.song")),
         options=T.FormattingOptions(tab_size=2, insert_spaces=True)))
     assert list(canonical) == [] and format_source(GOOD) == GOOD
 
 
-async def test_a_broken_file_is_not_formatted(client: LanguageClient, folder):
-    uri = _uri(folder, "unparsable.song")
+async def test_a_broken_file_is_not_formatted(client: LanguageClient, lsp_folder):
+    uri = _uri(lsp_folder, "unparsable.song")
     await open_document(client, uri, "section A\n  | C7 | F7\n")
     edits = await client.text_document_formatting_async(T.DocumentFormattingParams(
         text_document=T.TextDocumentIdentifier(uri=uri), options=T.FormattingOptions(tab_size=2, insert_spaces=True)))
     assert not edits
 
 
-async def test_document_symbols_list_sections_melodies_and_tracks(client: LanguageClient, folder):
-    text, uri = await _opened(client, folder, "specs/saints_melody.song")
+async def test_document_symbols_list_sections_melodies_and_tracks(client: LanguageClient, lsp_folder):
+    text, uri = await _opened(client, lsp_folder, "specs/saints_melody.song")
     symbols = await client.text_document_document_symbol_async(T.DocumentSymbolParams(
         text_document=T.TextDocumentIdentifier(uri=uri)))
     by_kind = {}
@@ -185,8 +170,8 @@ async def test_document_symbols_list_sections_melodies_and_tracks(client: Langua
         assert symbol.range.start.line <= symbol.selection_range.start.line <= symbol.range.end.line
 
 
-async def test_a_style_symbol_holds_its_tracks_sections_and_patterns(client: LanguageClient, folder):
-    _, uri = await _opened(client, folder, "stdlib/jazz.song")
+async def test_a_style_symbol_holds_its_tracks_sections_and_patterns(client: LanguageClient, lsp_folder):
+    _, uri = await _opened(client, lsp_folder, "stdlib/jazz.song")
     symbols = await client.text_document_document_symbol_async(T.DocumentSymbolParams(
         text_document=T.TextDocumentIdentifier(uri=uri)))
     swing = next(s for s in symbols if s.name == "jazz.swing")
@@ -195,8 +180,8 @@ async def test_a_style_symbol_holds_its_tracks_sections_and_patterns(client: Lan
     assert {T.SymbolKind.Variable, T.SymbolKind.Namespace, T.SymbolKind.Struct} <= kinds
 
 
-async def test_folding_ranges_cover_each_block(client: LanguageClient, folder):
-    text, uri = await _opened(client, folder, "specs/medium_swing.song")
+async def test_folding_ranges_cover_each_block(client: LanguageClient, lsp_folder):
+    text, uri = await _opened(client, lsp_folder, "specs/medium_swing.song")
     ranges = await client.text_document_folding_range_async(T.FoldingRangeParams(
         text_document=T.TextDocumentIdentifier(uri=uri)))
     lines = text.split("\n")

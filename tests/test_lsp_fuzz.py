@@ -6,31 +6,21 @@ from __future__ import annotations
 import random
 
 import pytest
-import pytest_lsp
 from lsprotocol import types as T
 from pygls.uris import from_fs_path
 from pytest_lsp import LanguageClient
 
 from bench.fuzz import SPECS, mutated
-from bench.lsp_client import CONFIG, change_document, open_document, start_session
+from bench.lsp_client import change_document, open_document
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 DOCUMENTS = 1000
 
 
-@pytest_lsp.fixture(scope="module", config=CONFIG)
-async def client(lsp_client: LanguageClient, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("lsp-fuzz")
-    await start_session(lsp_client, from_fs_path(str(folder)))
-    lsp_client.folder = folder
-    yield
-    await lsp_client.shutdown_session()
-
-
-async def test_a_thousand_fuzzed_documents_get_diagnostics_and_no_server_error(client: LanguageClient):
+async def test_a_thousand_fuzzed_documents_get_diagnostics_and_no_server_error(client: LanguageClient, lsp_folder):
     rng = random.Random("lsp-fuzz-1")
     originals = [spec.read_text(encoding="utf-8") for spec in SPECS]
-    uri = from_fs_path(str(client.folder / "fuzzed.song"))
+    uri = from_fs_path(str(lsp_folder / "fuzzed.song"))
     await open_document(client, uri, originals[0])
     internal, with_errors = [], 0
     for version in range(2, DOCUMENTS + 2):

@@ -18,10 +18,16 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from ..library import Library
+from .actions import code_actions
+from .completion import completions
 from .diagnostics import lsp_diagnostics
 from .documents import Analysed, analyse_document
 from .formatting import format_document
+from .hover import hover as hover_at
+from .navigation import definition as definition_at
+from .navigation import references as references_at
 from .symbols import document_symbols, folding_ranges
+from .tokens import LEGEND, semantic_tokens
 
 DEBOUNCE_S = 0.01
 log = logging.getLogger(__name__)
@@ -114,6 +120,38 @@ def symbols(ls: SongServer, params: T.DocumentSymbolParams) -> list[T.DocumentSy
 @server.feature(T.TEXT_DOCUMENT_FOLDING_RANGE)
 def folding(ls: SongServer, params: T.FoldingRangeParams) -> list[T.FoldingRange]:
     return folding_ranges(ls.analysed(params.text_document.uri))
+
+
+@server.feature(T.TEXT_DOCUMENT_COMPLETION, T.CompletionOptions(trigger_characters=[" ", "|"]))
+def completion(ls: SongServer, params: T.CompletionParams) -> T.CompletionList:
+    items = completions(ls.analysed(params.text_document.uri), params.position)
+    return T.CompletionList(is_incomplete=False, items=items)
+
+
+@server.feature(T.TEXT_DOCUMENT_HOVER)
+def hover(ls: SongServer, params: T.HoverParams) -> T.Hover | None:
+    return hover_at(ls.analysed(params.text_document.uri), params.position)
+
+
+@server.feature(T.TEXT_DOCUMENT_DEFINITION)
+def definition(ls: SongServer, params: T.DefinitionParams) -> list[T.Location]:
+    return definition_at(ls.analysed(params.text_document.uri), params.position)
+
+
+@server.feature(T.TEXT_DOCUMENT_REFERENCES)
+def references(ls: SongServer, params: T.ReferenceParams) -> list[T.Location]:
+    return references_at(ls.analysed(params.text_document.uri), params.position, params.context.include_declaration)
+
+
+@server.feature(T.TEXT_DOCUMENT_CODE_ACTION,
+                T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix]))
+def actions(ls: SongServer, params: T.CodeActionParams) -> list[T.CodeAction]:
+    return code_actions(ls.analysed(params.text_document.uri), params)
+
+
+@server.feature(T.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, LEGEND)
+def tokens(ls: SongServer, params: T.SemanticTokensParams) -> T.SemanticTokens:
+    return semantic_tokens(ls.analysed(params.text_document.uri))
 
 
 def run() -> int:

@@ -1,0 +1,90 @@
+"""lsp.navigation: textDocument/definition and textDocument/references for sections, melodies, patterns,
+styles, tracks and `use`d files — in the document, in the files it `use`s and in the bundled styles.
+
+A definition outside the document is looked up in the files the analysis reached (the library knows
+their text); a stdlib style the song does not use yet is found by its family's file (`jazz.song`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+from lsprotocol import types as T
+from pygls.uris import from_fs_path
+
+from .. import syntax as S
+from ..errors import SongError
+from .documents import Analysed
+from .names import Name, name_at, names_in, section_label
+
+_DEFINED_BY = {"section": S.Section, "melody": S.Melody, "pattern": S.Pattern, "style": S.StyleDef,
+               "track": S.Track}
+
+
+def name_under(doc: Analysed, position: T.Position) -> tuple[Name | None, list[Name]]:
+    """The name at the client's position, and every name of the document."""
+    names = names_in(doc.analysis.tree)
+    col = doc.lines.column(position.line, position.character)
+    return name_at(names, position.line + 1, col), names
+
+
+def definition(doc: Analysed, position: T.Position) -> list[T.Location]:
+    name, _ = name_under(doc, position)
+    if name is None:
+        return []
+    if name.kind == "file":
+        target = (Path(doc.source.path).parent / name.text).resolve()
+        start = T.Position(line=0, character=0)
+        return [T.Location(uri=from_fs_path(str(target)), range=T.Range(start=start, end=start))] if target.is_file() else []
+    wanted = _wanted(doc, name)
+    return [location for span in _definitions(doc, name.kind, wanted) if (location := doc.location(span)) is not None][:1]
+
+
+def references(doc: Analysed, position: T.Position, include_declaration: bool) -> list[T.Location]:
+    """Every use of the name under the cursor in the document (and its definition, if asked)."""
+    name, names = name_under(doc, position)
+    if name is None or name.kind == "file":
+        return []
+    wanted = _wanted(doc, name)
+    found = [other for other in names if other.kind == name.kind and _wanted(doc, other) == wanted
+             and (include_declaration or not other.defines)]
+    return [doc.location(other.span) for other in found]
+
+
+def _wanted(doc: Analysed, name: Name) -> str:
+    if name.kind != "section" or name.defines:
+        return name.text
+    defined = {n.text for n in names_in(doc.analysis.tree) if n.kind == "section" and n.defines}
+    return section_label(name.text, defined)
+
+
+def _definitions(doc: Analysed, kind: str, text: str) -> Iterator:
+    """Spans of the definitions of `text` as a `kind`: in the document first, then the library's files."""
+    for tree in _trees(doc, kind, text):
+        for node in _walk(tree.statements):
+            if isinstance(node, _DEFINED_BY[kind]) and node.name.text == text and node.name.span is not None:
+                yield node.name.span
+
+
+def _trees(doc: Analysed, kind: str, text: str) -> Iterator[S.SongFile]:
+    if doc.analysis.tree is not None:
+        yield doc.analysis.tree
+    paths = [Path(path) for path in doc.library.sources]
+    if kind == "style" and (stdlib := doc.library.stdlib_file(text)) is not None:
+        paths.insert(0, stdlib)
+    if doc.analysis.song is not None and doc.analysis.song.style.origin:
+        paths.insert(0, Path(doc.analysis.song.style.origin))  # the song's style's own patterns first
+    own = Path(doc.source.path).resolve()  # the editor's text, not the file on disk, is the document
+    for path in dict.fromkeys(path for path in paths if path.resolve() != own):
+        try:
+            yield doc.library.load(path)
+        except (SongError, OSError, UnicodeDecodeError):
+            continue  # a library file that no longer reads has no definitions to go to
+
+
+def _walk(nodes) -> Iterator:
+    for node in nodes:
+        yield node
+        if isinstance(node, S.StyleDef):
+            yield from _walk(node.items)
