@@ -297,6 +297,8 @@ def _build_option_args(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--seed", type=_whole("--seed", 0, 2**31 - 1, "whole number, e.g. --seed 7"),
                      help="humanization seed (overrides the song's)")
     sub.add_argument("--format", choices=("wav", "flac"), help="master file format")
+    sub.add_argument("--master", type=_master_preset, metavar="PRESET",
+                     help="master preset over the song's: streaming, apple or broadcast")
     sub.add_argument("--soundfont", type=Path, metavar="PATH", help="General MIDI SoundFont (.sf2)")
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
     _deny_warnings(sub)
@@ -315,7 +317,7 @@ def build_request(args: argparse.Namespace, midi_only: bool):
     front = FrontOptions(transpose=args.transpose, tempo=args.tempo, key=args.key)
     options = BuildOptions(front=front, seed=args.seed, mute=_flat(args.mute), solo=_flat(args.solo),
                            count_in=args.count_in, midi_only=midi_only, format=args.format,
-                           soundfont=args.soundfont, progress=None if args.quiet else ProgressBar())
+                           master=args.master, soundfont=args.soundfont, progress=None if args.quiet else ProgressBar())
     return out, options
 
 
@@ -414,6 +416,17 @@ def _whole(option: str, low: int, high: int | None, example: str):
     return read
 
 
+def _master_preset(text: str) -> str:
+    """`--master apple`: a preset of `mixspec.MASTER_PRESETS`."""
+    from .mixspec import MASTER_PRESETS
+    from .suggest import suggestion_text
+
+    if text not in MASTER_PRESETS:
+        hint = suggestion_text(text, MASTER_PRESETS) or f"write one of {', '.join(MASTER_PRESETS)}"
+        raise argparse.ArgumentTypeError(f"{text!r} is not a master preset; {hint}")
+    return text
+
+
 def _practice_tempo(text: str):
     """`--tempo 110` (or `110bpm`): beats per minute, 20..400."""
     from fractions import Fraction
@@ -440,10 +453,17 @@ def _pin_blas_kernels() -> None:
     The pin is forced over the user's own OPENBLAS_CORETYPE (which changes the bytes, or names kernels
     the CPU lacks and dies with "Illegal instruction"); without AVX2 it is removed.
     """
-    if {"avx2", "fma"} <= cpu_flags():
-        os.environ["OPENBLAS_CORETYPE"] = "Haswell"
-    else:
-        os.environ.pop("OPENBLAS_CORETYPE", None)
+    for name, value in blas_environment().items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def blas_environment() -> dict[str, str | None]:
+    """The BLAS settings audio builds run with (None: unset): one thread, and on an AVX2 CPU the
+    Haswell kernels (`_pin_blas_kernels` says why)."""
+    return {"OPENBLAS_NUM_THREADS": "1", "OPENBLAS_CORETYPE": "Haswell" if {"avx2", "fma"} <= cpu_flags() else None}
 
 
 def cpu_flags() -> set[str]:
@@ -457,13 +477,10 @@ def cpu_flags() -> set[str]:
 
 def _practice_key(text: str):
     """`--key Bb`, `--key F#m` or `--key 'E minor'` as a `pitch.Key` (spelled as asked)."""
-    from .pitch import parse_key
+    from .pitch import parse_key_text
 
-    words = text.split()
     try:
-        if not 1 <= len(words) <= 2:
-            raise ValueError("")
-        return parse_key(words[0], words[1] if len(words) > 1 else None)
+        return parse_key_text(text)
     except ValueError as err:
         hint = str(err) or "write e.g. --key Bb or --key 'E minor'"
         raise argparse.ArgumentTypeError(f"{text!r}: {hint}") from None
@@ -584,13 +601,24 @@ _COMMANDS = (
     ("import", "import iReal Pro charts as formatted, checked .song files", lambda args: _charts().run(args)),
     ("lsp", "run the language server on stdin/stdout (for editors: diagnostics, completion, hover, fmt, ...)",
      _run_lsp),
+    ("batch", "build a catalogue from a manifest: songs × keys × tempos × minus-ones, on a process pool or Dask",
+     lambda args: _batch().run(args)),
+    ("worker", "run a Dask worker for `song batch --scheduler` (dask worker, with the settings audio builds need)",
+     lambda args: _batch().run_worker(args)),
 )
 _ARGUMENTS = {"check": _check_args, "ir": _ir_args, "fmt": _fmt_args, "styles": _styles_args,
               "build": _build_args, "watch": _watch_args, "analyze": _analyze_args, "explain": _explain_args,
-              "report": _report_args, "import": lambda sub: _charts().add_arguments(sub), "lsp": _lsp_args}
+              "report": _report_args, "import": lambda sub: _charts().add_arguments(sub), "lsp": _lsp_args,
+              "batch": lambda sub: _batch().add_arguments(sub), "worker": lambda sub: _batch().add_worker_arguments(sub)}
 
 
 def _charts():
     from .charts import command
+
+    return command
+
+
+def _batch():
+    from .batch import command
 
     return command

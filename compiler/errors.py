@@ -58,6 +58,13 @@ CODES: dict[str, str] = {
     "E206": "import would overwrite a file",
     "E207": "malformed ChordPro file",
     "E208": "chart bar does not share its beats evenly",
+    "E250": "batch manifest is not TOML",
+    "E251": "unknown batch manifest setting",
+    "E252": "bad batch manifest value",
+    "E253": "no song for a batch job",
+    "E254": "two batch jobs write one folder",
+    "E255": "batch manifest without jobs",
+    "E256": "unknown track in a batch job",
     # Warnings: the song is valid and builds, but probably not as meant. Exit 0 unless --deny-warnings.
     "W001": "unused section",
     "W002": "unused melody",

@@ -55,6 +55,7 @@ class BuildOptions:
     count_in: int = 0
     midi_only: bool = False
     format: str | None = None
+    master: str | None = None  # a `mixspec.MASTER_PRESETS` name, over the song's `master` block
     soundfont: Path | None = None
     progress: Callable[[float], None] | None = field(default=None, compare=False)
 
@@ -78,11 +79,13 @@ class Analysis:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def front_end(source: Source, library: Library, options: FrontOptions = FrontOptions()) -> Checked:
+def front_end(source: Source, library: Library, options: FrontOptions = FrontOptions(),
+              tree: S.SongFile | None = None) -> Checked:
     """Source -> checked ir.Song and its warnings. Raises SongError with every diagnostic found
-    (errors, and the warnings found before them)."""
+    (errors, and the warnings found before them). `tree` is `parse(source)` if the caller has it
+    (a batch parses each song once and resolves it in several keys and tempos)."""
     sink = DiagnosticSink()                                                           # shared by the stages
-    song = _resolved_and_checked(parse(source), library, options, sink)              # ir.Song
+    song = _resolved_and_checked(tree or parse(source), library, options, sink)      # ir.Song
     return Checked(song, _sorted(sink.warnings))
 
 
@@ -111,10 +114,12 @@ def _sorted(diagnostics: list[Diagnostic]) -> tuple[Diagnostic, ...]:
 
 
 def build(source: Source, library: Library, out_dir: Path, options: BuildOptions = BuildOptions(),
-          checked: Checked | None = None) -> dict:
+          checked: Checked | None = None, shared_cache: Path | None = None) -> dict:
     """Compile one song into `out_dir`: song.mid, report.json, report.html and, unless MIDI-only, stems
     and master. `checked` is the song's front end if the caller has run it already (to show its
-    warnings first).
+    warnings first). `shared_cache` is a render cache that other builds use too (a batch's): raw
+    stems and SoundFont hashes are kept there rather than in `out_dir/.cache`, so a stem one build
+    rendered is not rendered again by another; the mix cache stays in `out_dir/.cache`.
 
     Returns the report that was written. The files are made in a staging folder inside `out_dir` and
     moved into place together (`outputs.Staging`), so an interrupted build leaves the previous set.
@@ -126,16 +131,17 @@ def build(source: Source, library: Library, out_dir: Path, options: BuildOptions
 
     check_out_dir(out_dir, [source.path, *library.sources])
     song = (checked or front_end(source, library, options.front)).song          # ir.Song
-    song = _with_format(song, options.format)
+    song = _with_master(_with_format(song, options.format), options.master)
     if not song.bars:  # nothing to hear (warning W003): a MIDI build, not a master of no samples
         options = replace(options, midi_only=True)
     with Staging(out_dir, replaces_audio=not options.midi_only) as staging:
-        report = _build_into(source, song, staging.folder, out_dir, options)
+        report = _build_into(source, song, staging.folder, out_dir, options, shared_cache)
         staging.commit(_written(report))
     return report
 
 
-def _build_into(source: Source, song: ir.Song, folder: Path, out_dir: Path, options: BuildOptions) -> dict:
+def _build_into(source: Source, song: ir.Song, folder: Path, out_dir: Path, options: BuildOptions,
+                shared_cache: Path | None = None) -> dict:
     """Write every output of one build into `folder` (the staging folder for `out_dir`) and return the
     report. A stem that `out_dir` already holds as it should be is left there, not written again."""
     from .report import as_written, write_report
@@ -151,10 +157,11 @@ def _build_into(source: Source, song: ir.Song, folder: Path, out_dir: Path, opti
         soundfont, cache_dir = soundfont_path(source, song, options), out_dir / ".cache"
         with ThreadPoolExecutor(1, thread_name_prefix="soundfont-hash") as hasher:
             # The SoundFont's content hash (part of every stem's cache key) is read while the song is arranged.
-            identity = hasher.submit(soundfont_identity, soundfont, cache_dir)
+            identity = hasher.submit(soundfont_identity, soundfont, shared_cache or cache_dir)
             timeline, midi_file, report = _midi(source, song, folder, options)
             audio = build_audio(timeline, folder, soundfont=soundfont, identity=identity.result(),
-                                cache_dir=cache_dir, progress=options.progress, unchanged_in=out_dir)
+                                cache_dir=cache_dir, progress=options.progress, unchanged_in=out_dir,
+                                shared_stems=shared_cache / "stems" if shared_cache else None)
         _merge_audio(report, audio)
     write_report(report, folder / "report.json")                                # report.json
     write_page(folder, (as_written(report), midi_file), kept=out_dir)          # report.html
@@ -198,6 +205,17 @@ def _with_format(song: ir.Song, fmt: str | None) -> ir.Song:
     if fmt is None:
         return song
     return song.model_copy(update={"master": song.master.model_copy(update={"format": fmt})})
+
+
+def _with_master(song: ir.Song, preset: str | None) -> ir.Song:
+    """The song with the master preset `preset` (its loudness target and ceiling) over its own."""
+    if preset is None:
+        return song
+    from .mixspec import MASTER_PRESETS
+
+    target, ceiling = MASTER_PRESETS[preset]
+    update = {"preset": preset, "target_lufs": target, "ceiling_dbtp": ceiling}
+    return song.model_copy(update={"master": song.master.model_copy(update=update)})
 
 
 def soundfont_path(source: Source, song: ir.Song, options: BuildOptions) -> Path:

@@ -184,6 +184,22 @@ class Key:
         return spell_with_letter(self._degree_letter(degree), pc)
 
 
+def parse_key_text(text: str) -> Key:
+    """A key as a person types it, one or two words: `Bb`, `F#m`, `E minor` (see `parse_key`).
+
+    Raises:
+        ValueError: as `parse_key`, or with an empty message for no word or more than two.
+
+    Example:
+        >>> parse_key_text("E minor"), parse_key_text("Bb")
+        (Key(tonic='E', mode='minor'), Key(tonic='Bb', mode='major'))
+    """
+    words = text.split()
+    if not 1 <= len(words) <= 2:
+        raise ValueError("")
+    return parse_key(words[0], words[1] if len(words) > 1 else None)
+
+
 def parse_key(tonic: str, mode: str | None = None) -> Key:
     """Build a `Key` from a tonic name and a mode as written in a chart.
 

@@ -60,7 +60,7 @@ class _Premaster:
 
 def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity: dict | None = None,
                 cache_dir: Path | None = None, progress: Progress | None = None,
-                unchanged_in: Path | None = None) -> dict:
+                unchanged_in: Path | None = None, shared_stems: Path | None = None) -> dict:
     """Render stems, mix, master; write out_dir/master.{wav,flac} and out_dir/stems/<track>.wav atomically.
 
     Args:
@@ -73,6 +73,8 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity:
         progress: called with the fraction done (0..1), mostly during rendering, from this thread.
         unchanged_in: the folder of the last build's outputs; a stem file there that is already what
             the mix cache holds is not written again into `out_dir` (the caller keeps it).
+        shared_stems: a raw-stem store that other builds use too (a batch's), instead of
+            `cache_dir/stems`; the stems in it that this build does not use are kept.
 
     Returns:
         The report fragment: {"master": {...}, "sections": [...], "stems": [...], "reverb": {...} or None,
@@ -82,13 +84,14 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity:
     report = progress or (lambda fraction: None)
     identity = identity or soundfont_identity(soundfont, cache_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _stem_store(cache_dir, out_dir) as store:
+    with _stem_store(shared_stems or cache_dir and cache_dir / "stems", out_dir) as store:
         def render() -> list[Stem]:
             return render_stems(timeline, soundfont, store, soundfont_sha256=identity["sha256"],
                                 progress=lambda fraction: report(_RENDER_SHARE * fraction))
 
         stems = render()
-        _keep_only(store, {name for stem in stems for name in (stem.path.name, stem.path.with_suffix(".sum").name)})
+        if shared_stems is None:  # a shared store holds other builds' stems too
+            _keep_only(store, {name for stem in stems for name in (stem.path.name, stem.path.with_suffix(".sum").name)})
         premaster = _premaster(timeline, stems, out_dir, cache_dir, render, unchanged_in)
     report(_MIXED)
     spec = timeline.master
@@ -173,10 +176,9 @@ def _keep_only(folder: Path, names: set[str]) -> None:
 
 
 @contextlib.contextmanager
-def _stem_store(cache_dir: Path | None, out_dir: Path) -> Iterator[Path]:
+def _stem_store(store: Path | None, out_dir: Path) -> Iterator[Path]:
     # Raw stems go to disk even without a cache: holding six 3-minute stems in memory costs 400 MB.
-    if cache_dir is not None:
-        store = cache_dir / "stems"
+    if store is not None:
         store.mkdir(parents=True, exist_ok=True)
         yield store
         return

@@ -1,0 +1,182 @@
+"""batch.command: `song batch MANIFEST [-o DIR] [-j N] [--scheduler local|tcp://…] [--quiet] [--format json]`.
+
+The driver: read the manifest, run each song's front end once (here, to check it and to know its
+tracks and tempo), expand the jobs, and hand them to the executor; report each as it finishes. A song
+that does not check fails its jobs, reported with its diagnostics, and the others are built. Every
+job shares one render cache, `DIR/.cache`, so a stem another job (or an earlier batch) rendered is
+not rendered again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from concurrent.futures import BrokenExecutor, as_completed
+from pathlib import Path
+
+from ..errors import Diagnostic, SongError, render_human, to_json
+from ..source import Source
+from .jobs import Job, entry_jobs, folder_clashes, tempo_in_range
+from .manifest import Entry, read_manifest
+from .progress import Progress
+from .worker import JobResult
+
+
+def add_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("manifest", metavar="MANIFEST", help="a batch manifest (TOML): [[job]] tables")
+    sub.add_argument("-o", "--out", default="out", metavar="DIR", help="output folder (default: out/)")
+    sub.add_argument("-j", "--jobs", type=_workers, default=os.cpu_count() or 1, metavar="N",
+                     help="worker processes (default: the number of cores)")
+    sub.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run on Dask: 'local' (a LocalCluster of N workers) or a scheduler's tcp://host:8786")
+    sub.add_argument("--format", choices=("human", "json"), default="human",
+                     help="json: one JSON object per finished job on stdout")
+    sub.add_argument("--quiet", action="store_true", help="only failures and the closing line")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..cli import EXIT_DIAGNOSTICS, EXIT_OK, UsageError, _pin_blas_kernels, _read_source, report_diagnostics
+    from .executors import SchedulerError, executor
+
+    manifest = _read_source(args.manifest)
+    out = Path(args.out)
+    try:
+        jobs, failed = plan(manifest, out)
+    except SongError as err:
+        report_diagnostics(err.diagnostics, {manifest.path: manifest}, args.format)
+        return EXIT_DIAGNOSTICS
+    progress = Progress(len(jobs) + len(failed), args.format, args.quiet)
+    for job, result in failed:
+        progress.finished(job, result)
+    _pin_blas_kernels()  # before any worker starts: each reads BLAS's settings when it loads numpy
+    _recover(out)
+    try:
+        with executor(args.scheduler, args.jobs) as pool:
+            _run_all(pool, jobs, str((out / ".cache").absolute()), progress)
+    except SchedulerError as err:
+        raise UsageError(str(err)) from None
+    progress.close(str(out))
+    return EXIT_DIAGNOSTICS if progress.failed else EXIT_OK
+
+
+def plan(manifest: Source, out: Path) -> tuple[list[Job], list[tuple[Job, JobResult]]]:
+    """The jobs to run, and a failed job for each song that does not check (nothing to run).
+
+    Raises:
+        SongError: the manifest's problems (E250-E256), each located in it.
+    """
+    entries = read_manifest(manifest)
+    fronts = _FrontEnds()
+    jobs: list[Job] = []
+    failed: list[tuple[Job, JobResult]] = []
+    entry_of: dict[int, Entry] = {}
+    problems: list[Diagnostic] = []
+    for entry in entries:
+        for song_path in entry.songs:
+            index = len(jobs) + len(failed)
+            song, result = fronts.check(song_path, index)
+            if song is None:
+                failed.append((Job(index, str(song_path), str(out / song_path.stem), str(out / song_path.stem),
+                                   _no_options()), result))
+                continue
+            made, problem = _entry_jobs(entry, song_path, song, out, index)
+            problems += [problem] if problem else []
+            entry_of.update((job.index, entry) for job in made)
+            jobs += made
+    problems += folder_clashes(jobs, entry_of)
+    if problems:
+        raise SongError(problems)
+    return jobs, failed
+
+
+def _entry_jobs(entry: Entry, song_path: Path, song, out: Path, index: int) -> tuple[list[Job], Diagnostic | None]:
+    """The entry's jobs for one song, or none and the problem (a tempo out of range, a track it lacks)."""
+    problem = tempo_in_range(entry, song)
+    if problem:
+        return [], problem
+    try:
+        return entry_jobs(entry, song_path, song, out, index), None
+    except ValueError as err:
+        setting, message = err.args
+        return [], Diagnostic("E256", f"{song_path.name}: {message}", entry.spans[setting],
+                              "name the song's tracks as `song ir` shows them (minus = \"each\" takes them all)")
+
+
+class _FrontEnds:
+    """Each song's front end, run once here however many entries name it."""
+
+    def __init__(self) -> None:
+        from ..library import Library
+
+        self.library = Library()
+        self._checked: dict[Path, tuple] = {}
+
+    def check(self, path: Path, index: int):
+        """(the checked song, None), or (None, a failed JobResult with the song's diagnostics)."""
+        from ..pipeline import front_end
+
+        if path not in self._checked:
+            try:
+                source = Source.read(path)
+                self._checked[path] = (front_end(source, self.library).song, None)
+            except SongError as err:
+                sources = {source.path: source, **self.library.sources}
+                self._checked[path] = (None, ("\n".join(render_human(d, sources) for d in err.diagnostics),
+                                              tuple(to_json(d) for d in err.diagnostics), None))
+            except (OSError, UnicodeDecodeError) as err:
+                self._checked[path] = (None, ("", (), f"cannot read {path}: {getattr(err, 'strerror', None) or err}"))
+        song, failure = self._checked[path]
+        return song, None if failure is None else JobResult(index, False, 0.0, *failure)
+
+
+def _no_options():
+    from ..pipeline import BuildOptions
+
+    return BuildOptions(midi_only=True)
+
+
+def _run_all(pool, jobs: list[Job], shared_cache: str, progress: Progress) -> None:
+    from .worker import run_job
+
+    futures = {pool.submit(run_job, job, shared_cache): job for job in jobs}
+    for future in as_completed(futures):
+        job = futures[future]
+        try:
+            result = future.result()
+        except BrokenExecutor:
+            result = JobResult(job.index, False, 0.0, message="its worker process died (out of memory, or killed)")
+        except Exception as err:  # noqa: BLE001 — a worker's failure is this job's, not the batch's
+            result = JobResult(job.index, False, 0.0, message=f"internal error: {type(err).__name__}: {err}".splitlines()[0])
+        progress.finished(job, result)
+
+
+def _recover(out: Path) -> None:
+    """Remove what killed jobs left in the shared cache (their temp files)."""
+    from ..outputs import recover
+
+    if out.is_dir():
+        recover(out)
+
+
+def add_worker_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("scheduler", metavar="ADDRESS", help="the Dask scheduler, e.g. tcp://host:8786")
+    sub.add_argument("options", nargs=argparse.REMAINDER, metavar="…",
+                     help="more `dask worker` options, e.g. --nworkers 2")
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    from ..cli import UsageError
+    from .executors import SchedulerError, start_worker
+
+    try:
+        start_worker(args.scheduler, args.options)
+    except SchedulerError as err:
+        raise UsageError(str(err)) from None
+    return 0  # not reached: the process became the Dask worker
+
+
+def _workers(text: str) -> int:
+    from ..cli import _whole
+
+    return _whole("-j", 1, 256, "a number of processes, e.g. -j 2")(text)

@@ -1,0 +1,136 @@
+"""batch.worker: `Job` -> `JobResult`, in a pool process or on a Dask worker; one `pipeline.build` per job.
+
+A worker keeps what jobs can share for as long as it lives: one `Library` (the stdlib styles parsed
+once), each song's parse tree, and each song's front end per key and tempo (the minus-one builds of
+one key and tempo resolve the song once). Kept per thread: a Dask worker may run jobs on several.
+Nothing here depends on the worker or the order the jobs come in: a job's seed is the job's own
+(`--seed`, else the song's), so its files are the bytes `song build` writes with the same options.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .jobs import Job
+
+MEMO_SONGS = 64  # parse trees and front ends kept per worker thread, the oldest dropped first
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """How one job ended. `diagnostics` are as `song build` prints them (human) and as JSON records;
+    `message` is a one-line failure that is not about the song (a SoundFont, a folder, a worker)."""
+
+    index: int
+    ok: bool
+    seconds: float
+    diagnostics: str = ""
+    records: tuple[dict, ...] = field(default=(), compare=False)
+    message: str | None = None
+
+
+class _Memo(threading.local):
+    def __init__(self) -> None:
+        self.library = None
+        self.trees: dict = {}
+        self.fronts: dict = {}
+
+
+_memo = _Memo()
+
+
+def warm_up() -> None:
+    """Import the stages before the first job arrives (a pool initializer: workers start while the
+    batch's front ends run)."""
+    from .. import pipeline  # noqa: F401
+    from ..arrange import arrange  # noqa: F401
+    from ..midi import to_midi  # noqa: F401
+    from ..report_html import write_page  # noqa: F401
+
+    _library()
+
+
+def run_job(job: Job, shared_cache: str | None) -> JobResult:
+    """Build one job into its folder; never raises for a job that fails (the batch goes on)."""
+    from ..errors import RenderError, SongError, render_human, to_json
+    from ..outputs import OutputError
+    from ..pipeline import build
+    from ..source import Source
+
+    started = time.monotonic()
+    problem = None if job.options.midi_only else blas_problem()
+    if problem:
+        return JobResult(job.index, False, 0.0, message=problem)
+    library = _library()
+    source = None
+    try:
+        source = Source.read(job.song)
+        checked = _front_end(source, library, job)
+        build(source, library, Path(job.out_dir), job.options, checked,
+              shared_cache=Path(shared_cache) if shared_cache else None)
+    except SongError as err:
+        sources = {**library.sources, **({source.path: source} if source else {})}
+        return JobResult(job.index, False, time.monotonic() - started,
+                         "\n".join(render_human(d, sources) for d in err.diagnostics),
+                         tuple(to_json(d) for d in err.diagnostics))
+    except (RenderError, OutputError) as err:
+        return JobResult(job.index, False, time.monotonic() - started, message=str(err))
+    except OSError as err:
+        return JobResult(job.index, False, time.monotonic() - started,
+                         message=f"cannot build into {job.name}: {err.strerror or err}")
+    return JobResult(job.index, True, time.monotonic() - started)
+
+
+def _library():
+    from ..library import Library
+
+    if _memo.library is None:
+        _memo.library = Library()
+    return _memo.library
+
+
+def _front_end(source, library, job: Job):
+    """The song's front end in the job's key and tempo: parsed once per song, resolved once per key and tempo."""
+    from ..parse import parse
+    from ..pipeline import front_end
+
+    song_key = (source.path, source.text)
+    front_key = (song_key, job.options.front)
+    if front_key not in _memo.fronts:
+        if song_key not in _memo.trees:
+            _remember(_memo.trees, song_key, parse(source))
+        _remember(_memo.fronts, front_key, front_end(source, library, job.options.front, _memo.trees[song_key]))
+    return _memo.fronts[front_key]
+
+
+def _remember(memo: dict, key, value) -> None:
+    memo[key] = value
+    while len(memo) > MEMO_SONGS:
+        del memo[next(iter(memo))]
+
+
+def blas_problem() -> str | None:
+    """Why this process cannot make `song build`'s audio bytes, or None.
+
+    The audio filters' rounding depends on BLAS's thread count and kernels (see `cli._pin_blas_kernels`),
+    which BLAS reads from the environment once, when numpy is first imported: a pool process gets them
+    from the batch, a Dask worker from the environment it was started in.
+    """
+    from ..cli import blas_environment
+
+    wanted = blas_environment()
+    if all(os.environ.get(name) == value for name, value in wanted.items()):
+        return None
+    if "numpy" not in sys.modules:
+        os.environ.update({name: value for name, value in wanted.items() if value is not None})
+        for name in [name for name, value in wanted.items() if value is None]:
+            os.environ.pop(name, None)
+        return None
+    settings = " ".join(f"{name}={value}" for name, value in wanted.items() if value is not None)
+    return (f"this worker's numpy was loaded without {settings}, so its audio would not be the bytes "
+            f"`song build` writes; start the worker with `song worker` (or `env {settings} dask worker …`)")

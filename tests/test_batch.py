@@ -1,0 +1,215 @@
+"""`song batch`: a manifest of songs × keys × tempos builds the files `song build` builds, byte for byte,
+in the process pool and on a Dask LocalCluster; a broken song fails alone; a re-run renders nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from compiler.batch import BATCH_CODES
+from compiler.batch.command import plan
+from compiler.cli import main
+from compiler.explain import explanations
+from compiler.source import Source
+
+from conftest import ROOT
+
+MATRIX_SPECS = ("bossa_nova", "funk_vamp", "medium_swing")
+
+TINY = """title "Tiny"
+tempo 180
+key C
+style pop.eighths
+seed 3
+section A
+  | C | F | G7 | C |
+form A
+"""
+
+BROKEN = """title "Broken"
+tempo 120
+key C
+section A
+  | C | Hmaj7 |
+form A
+"""
+
+
+def _manifest(folder: Path, text: str) -> Path:
+    path = folder / "catalogue.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _matrix(folder: Path) -> Path:
+    songs = ", ".join(f'"{ROOT / "specs" / name}.song"' for name in MATRIX_SPECS)
+    return _manifest(folder, "".join(f"""
+[[job]]
+song = {song}
+keys = ["Bb", "D", "Eb"]
+tempos = [96, "110%"]
+midi_only = true
+""" for song in songs.split(", ")))
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file a build wrote under `folder`, by relative path (the render caches left out)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and ".cache" not in p.relative_to(folder).parts}
+
+
+def _json_lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def _single_builds_equal(jobs, tmp_path: Path) -> None:
+    """Each job's folder holds the bytes `song build` writes with the job's options."""
+    for job in jobs:
+        alone = tmp_path / "alone" / job.name.replace("/", "_")
+        args = job.build_command()
+        args[args.index("-o") + 1] = str(alone)
+        assert main(["build", *args, "--quiet"]) == 0
+        assert _files(Path(job.out_dir)) == _files(alone), f"{job.name} differs from song build {' '.join(args)}"
+
+
+def test_matrix_in_the_pool_is_byte_equal_to_song_build(tmp_path, capsys):
+    manifest = _matrix(tmp_path)
+    out = tmp_path / "out"
+    assert main(["batch", str(manifest), "-o", str(out), "-j", "2", "--format", "json"]) == 0
+    lines = _json_lines(capsys.readouterr().out)
+    assert len(lines) == 18 and all(line["ok"] for line in lines) and lines[-1]["done"] == 18
+    jobs, failed = plan(Source.read(manifest), out)
+    assert not failed and sorted(line["out"] for line in lines) == sorted(job.name for job in jobs)
+    assert sorted(p.name for p in (out / "medium_swing").iterdir()) == \
+        ["Bb-154", "Bb-96", "D-154", "D-96", "Eb-154", "Eb-96"]  # 110% of its 140 BPM
+    _single_builds_equal(jobs, tmp_path)
+
+
+def test_matrix_on_a_dask_local_cluster_is_the_pools_bytes(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    manifest = _matrix(tmp_path)
+    assert main(["batch", str(manifest), "-o", str(tmp_path / "pool"), "-j", "2", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["batch", str(manifest), "-o", str(tmp_path / "dask"), "-j", "2", "--quiet",
+                 "--scheduler", "local", "--format", "json"]) == 0
+    assert len(_json_lines(capsys.readouterr().out)) == 18
+    pool, dask = _files(tmp_path / "pool"), _files(tmp_path / "dask")
+    assert len(pool) == 18 * 4 and pool == dask  # song.mid, report.json, report.html, the manifest
+
+
+def test_audio_jobs_equal_song_build_and_a_rerun_renders_nothing(tmp_path, capsys):
+    (tmp_path / "tiny.song").write_text(TINY, encoding="utf-8")
+    manifest = _manifest(tmp_path, """
+[[job]]
+song = "tiny.song"
+keys = [0, 2]
+minus = ["bass"]
+""")
+    out = tmp_path / "out"
+    assert main(["batch", str(manifest), "-o", str(out), "-j", "2", "--quiet"]) == 0
+    assert sorted(p.name for p in (out / "tiny").iterdir()) == ["C-180", "C-180-minus-bass", "D-180", "D-180-minus-bass"]
+    store = out / ".cache" / "stems"
+    cached = {p.name: p.stat().st_mtime_ns for p in store.iterdir()}
+    # C and D: 4 tracks each, the drums shared (a drum stem does not move with the key); minus-bass adds none.
+    assert len([name for name in cached if name.endswith(".npy")]) == 7
+    jobs, _ = plan(Source.read(manifest), out)
+    _single_builds_equal(jobs, tmp_path)
+    before = _files(out)
+    assert main(["batch", str(manifest), "-o", str(out), "-j", "2", "--quiet"]) == 0
+    assert {p.name: p.stat().st_mtime_ns for p in store.iterdir()} == cached  # nothing rendered or rewritten
+    assert _files(out) == before
+
+
+def test_a_broken_song_fails_alone(tmp_path, capsys):
+    (tmp_path / "broken.song").write_text(BROKEN, encoding="utf-8")
+    manifest = _manifest(tmp_path, f"""
+[[job]]
+song = "broken.song"
+keys = ["C", "D"]
+midi_only = true
+
+[[job]]
+song = "{ROOT / 'specs' / 'funk_vamp.song'}"
+keys = ["C", "D"]
+midi_only = true
+""")
+    out = tmp_path / "out"
+    assert main(["batch", str(manifest), "-o", str(out), "--format", "json"]) == 1
+    lines = _json_lines(capsys.readouterr().out)
+    failed = [line for line in lines if not line["ok"]]
+    assert len(lines) == 3 and len(failed) == 1
+    assert failed[0]["diagnostics"][0]["code"] == "E020" and failed[0]["song"].endswith("broken.song")
+    assert sorted(p.name for p in (out / "funk_vamp").iterdir()) == ["C-100", "D-100"]
+    assert not (out / "broken").exists()
+
+
+def test_human_progress_names_each_job_and_the_failure(tmp_path, capsys):
+    (tmp_path / "broken.song").write_text(BROKEN, encoding="utf-8")
+    (tmp_path / "tiny.song").write_text(TINY, encoding="utf-8")
+    manifest = _manifest(tmp_path, '[[job]]\nsong = "*.song"\nmidi_only = true\ntempos = [90, 120]\n')
+    assert main(["batch", str(manifest), "-o", str(tmp_path / "out"), "-j", "1"]) == 1
+    captured = capsys.readouterr()
+    assert "song: failed: " in captured.err and "error[E020]" in captured.err and "broken.song:5:" in captured.err
+    assert "[2/3]" in captured.err or "[3/3]" in captured.err
+    assert "built 2 of 3 jobs into" in captured.out and "1 failed" in captured.out
+
+
+def test_keys_all_offsets_and_shares_name_the_folders(tmp_path):
+    (tmp_path / "tiny.song").write_text(TINY.replace("key C", "key E minor"), encoding="utf-8")
+    manifest = _manifest(tmp_path, '[[job]]\nsong = "tiny.song"\nkeys = "all"\nmidi_only = true\n'
+                                   '[[job]]\nsong = "tiny.song"\nkeys = [1, -2]\ntempos = ["50%"]\nlabel = "slow"\n')
+    jobs, _ = plan(Source.read(manifest), tmp_path / "out")
+    names = [Path(job.name).name for job in jobs]
+    assert names[:12] == ["Cm-180", "Csharpm-180", "Dm-180", "Ebm-180", "Em-180", "Fm-180", "Fsharpm-180",
+                          "Gm-180", "Gsharpm-180", "Am-180", "Bbm-180", "Bm-180"]
+    assert names[12:] == ["Fm-90-slow", "Dm-90-slow"]
+    assert jobs[12].build_command()[-4:] == ["--transpose", "1", "--tempo", "90"]
+
+
+@pytest.mark.parametrize("text, code, place", [
+    ('[[job]]\nsong = "tiny.song"\nkeys = ["Bb", "C"\n', "E250", ":4:1"),
+    ('[[job]]\nsong = "tiny.song"\ntempo = [100]\n', "E251", ":3:1"),
+    ('[[job]]\nsong = "tiny.song"\nkeys = ["Bb", "H"]\n', "E252", ":3:15"),
+    ('[[job]]\nsong = "tiny.song"\ntempos = [100, 900]\n', "E252", ":3:16"),
+    ('[[job]]\nsong = "tiny.song"\ntempos = ["300%"]\n', "E252", ":3:10"),
+    ('[[job]]\nsong = "nothing/*.song"\n', "E253", ":2:8"),
+    ('[[job]]\nsong = "tiny.song"\n[[job]]\nsong = "tiny.song"\n', "E254", ":3:1"),
+    ('# nothing yet\n', "E255", ":1:1"),
+    ('[[job]]\nsong = "tiny.song"\nminus = ["bas"]\n', "E256", ":3:9"),
+])
+def test_a_bad_manifest_is_a_located_diagnostic_and_nothing_is_built(tmp_path, capsys, text, code, place):
+    (tmp_path / "tiny.song").write_text(TINY, encoding="utf-8")
+    manifest = _manifest(tmp_path, text)
+    assert main(["batch", str(manifest), "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"{manifest}{place}: error[{code}]" in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_scheduler_that_does_not_answer_is_one_line(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    (tmp_path / "tiny.song").write_text(TINY, encoding="utf-8")
+    manifest = _manifest(tmp_path, '[[job]]\nsong = "tiny.song"\nmidi_only = true\n')
+    assert main(["batch", str(manifest), "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("song: no Dask scheduler answers at tcp://127.0.0.1:9") and len(err.splitlines()) == 1
+
+
+def _toml_blocks(text: str) -> list[str]:
+    return re.findall(r"^```toml\n(.*?)^```\n", text + "\n", re.M | re.S)
+
+
+@pytest.mark.parametrize("code", BATCH_CODES)
+def test_each_batch_code_is_explained_by_an_example_that_gives_it(tmp_path, capsys, code):
+    """docs/diagnostics.md: the manifest before **Fix** gives the line shown under it; the fix builds."""
+    (tmp_path / "blues.song").write_text(TINY, encoding="utf-8")
+    before, _, after = explanations()[code].body.partition("**Fix**")
+    shown = re.search(r"^catalogue\.toml:.*$", before, re.M).group(0)
+    manifest = _manifest(tmp_path, _toml_blocks(before)[0])
+    assert main(["batch", str(manifest), "-o", "out", "--quiet"]) == 1
+    assert str(tmp_path / shown) in capsys.readouterr().err.splitlines()
+    fixed = _manifest(tmp_path, _toml_blocks(after)[0].replace("[[job]]\n", "[[job]]\nmidi_only = true\n"))
+    assert main(["batch", str(fixed), "-o", str(tmp_path / "out"), "--quiet", "-j", "1"]) == 0
