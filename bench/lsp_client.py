@@ -24,8 +24,10 @@ def make_client() -> LanguageClient:
     client = LanguageClient(converter_factory=default_converter)
     client.published = {}  # (uri, version) -> PublishDiagnosticsParams
     client.waiting = {}    # (uri, version) -> Future
+    client.registrations = []  # what the server asked to register (client/registerCapability)
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _on_publish
+    features[T.CLIENT_REGISTER_CAPABILITY] = _on_register
     register_lsp_features(client, features)
     return client
 
@@ -41,14 +43,22 @@ def _on_publish(client: LanguageClient, params: T.PublishDiagnosticsParams) -> N
 CONFIG = ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_client)
 
 
-async def start_session(client: LanguageClient, root_uri: str | None = None) -> T.InitializeResult:
-    """initialize + initialized, as an editor that counts columns in UTF-16 (the LSP default)."""
+def _on_register(client: LanguageClient, params: T.RegistrationParams) -> None:
+    client.registrations += params.registrations
+
+
+async def start_session(client: LanguageClient, root_uri: str | None = None,
+                        encodings: tuple[str, ...] = (T.PositionEncodingKind.Utf16,)) -> T.InitializeResult:
+    """initialize + initialized, as an editor that counts columns in `encodings` (UTF-16, the LSP default)
+    and watches files for the server when asked."""
     capabilities = T.ClientCapabilities(
         text_document=T.TextDocumentClientCapabilities(
             publish_diagnostics=T.PublishDiagnosticsClientCapabilities(related_information=True,
                                                                         version_support=True,
                                                                         code_description_support=True)),
-        general=T.GeneralClientCapabilities(position_encodings=[T.PositionEncodingKind.Utf16]))
+        workspace=T.WorkspaceClientCapabilities(
+            did_change_watched_files=T.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)),
+        general=T.GeneralClientCapabilities(position_encodings=list(encodings)))
     return await client.initialize_session(T.InitializeParams(capabilities=capabilities, root_uri=root_uri))
 
 

@@ -9,7 +9,7 @@ from lsprotocol import types as T
 from pygls.uris import from_fs_path
 from pytest_lsp import LanguageClient
 
-from bench.lsp_client import change_document, diagnostics_of, forget_published, open_document
+from bench.lsp_client import CONFIG, change_document, diagnostics_of, forget_published, open_document, start_session
 
 from conftest import ROOT
 
@@ -190,3 +190,23 @@ async def test_folding_ranges_cover_each_block(client: LanguageClient, lsp_folde
     assert set(starts) >= {"section", "arrange", "mix"}
     section_a = next(r for r in ranges if lines[r.start_line].startswith("section A "))
     assert lines[section_a.end_line].strip().startswith("ending 2")
+
+
+async def test_the_server_asks_the_client_to_watch_song_files(client: LanguageClient, lsp_folder):
+    [registration] = client.registrations
+    assert registration.method == T.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    assert [w["globPattern"] for w in registration.register_options["watchers"]] == ["**/*.song"]
+
+
+async def test_a_client_that_counts_code_points_gets_code_points(lsp_folder):
+    """Positions follow the encoding the client asked for (here UTF-32: the emoji is one unit)."""
+    other = await CONFIG.start()
+    try:
+        result = await start_session(other, from_fs_path(str(lsp_folder)), encodings=(T.PositionEncodingKind.Utf32,))
+        assert result.capabilities.position_encoding == T.PositionEncodingKind.Utf32
+        text = GOOD.replace('title "Blue"', 'title "Blue 😀" extra')
+        [diag] = await open_document(other, _uri(lsp_folder, "emoji32.song"), text)
+        assert diag.range.start.character == text.split("\n")[0].index("extra")
+        await other.shutdown_session()
+    finally:
+        await other.stop()

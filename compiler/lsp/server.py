@@ -78,6 +78,17 @@ class SongServer(LanguageServer):
 server = SongServer()
 
 
+@server.feature(T.INITIALIZED)
+def initialized(ls: SongServer, params: T.InitializedParams) -> None:
+    """Ask the client to tell us when a `.song` file changes on disk (a `use`d style file), if it can."""
+    watching = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
+    if watching and watching.dynamic_registration:
+        watcher = T.FileSystemWatcher(glob_pattern="**/*.song")
+        ls.client_register_capability(T.RegistrationParams(registrations=[T.Registration(
+            id="songspec-song-files", method=T.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=T.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher]))]))
+
+
 @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: SongServer, params: T.DidOpenTextDocumentParams) -> None:
     ls.publish(params.text_document.uri)
