@@ -264,3 +264,10 @@ async def test_semantic_tokens_mark_chords_sections_keywords_numbers_and_comment
         (2, 4, 3, "type"), (2, 8, 2, "type"), (2, 13, 1, "operator"),
         (3, 0, 4, "keyword"), (3, 5, 1, "namespace"),
     ]
+
+
+async def test_no_chords_are_offered_in_a_pattern_lane(client: LanguageClient, lsp_folder):
+    text = 'style my.s "x"\n  time 4/4\n  section intro\n    | I |\n  pattern p bass\n    level 1\n      bass | A |\n'
+    uri = await _open(client, lsp_folder, "c8.song", text)
+    assert await _labels(client, uri, T.Position(line=6, character=13)) == []  # after the lane's `A`
+    assert "I7" in await _labels(client, uri, T.Position(line=3, character=7))  # the style's section: chords

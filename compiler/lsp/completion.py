@@ -30,7 +30,7 @@ def completions(doc: Analysed, position: T.Position) -> list[T.CompletionItem]:
     before = text[: doc.lines.column(position.line, position.character) - 1]
     typed = _WORD.search(before).group(0)
     words = before[: len(before) - len(typed)].split()
-    block = _block(lines, position.line)
+    block = _block(lines, position.line, before)
     items = _items(doc, block, words, typed, before)
     return [item for item in items if item.label.startswith(typed)]
 
@@ -48,16 +48,20 @@ def _items(doc: Analysed, block: str, words: list[str], typed: str, before: str)
         return _section_items(doc) + [_item(word, Kind.Keyword, "from the style") for word in SPECIALS]
     if block == "arrange" and indented:
         return _arrange_items(doc, words)
-    if block in ("section", "style") and "|" in before:
+    if block == "section" and "|" in before:
         return _chord_items(typed)
     return []
 
 
-def _block(lines: list[str], index: int) -> str:
-    """The first word of the nearest top-level line at or above `index` (the block the line is in)."""
-    for line in reversed(lines[: index + 1]):
-        if line[:1] not in ("", " ", "\t", "#") and line.strip():
-            return line.split()[0]
+def _block(lines: list[str], index: int, before: str) -> str:
+    """The word of the innermost block header above the cursor: `section` for a bar line (in a song or
+    a style), `arrange` for a mark line, `level` for a pattern's lane, "" at the top level."""
+    depth = len(before) - len(before.lstrip())
+    for line in reversed(lines[:index]):
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        if stripped and not stripped.startswith("#") and indent < depth:
+            return stripped.split()[0]
     return ""
 
 

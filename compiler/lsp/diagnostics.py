@@ -18,7 +18,7 @@ from .. import syntax as S
 from ..errors import CODES, Diagnostic
 from ..resources import data_dir
 from ..source import Span
-from .documents import Analysed
+from .documents import Analysed, resolved
 
 SOURCE = "songspec"
 _SEVERITY = {"error": T.DiagnosticSeverity.Error, "warning": T.DiagnosticSeverity.Warning}
@@ -54,7 +54,7 @@ def _use_line(doc: Analysed, path: str) -> Span:
             if isinstance(statement, S.Setting) and statement.name.text == "use"
             for word in statement.values[:1] if word.span is not None]
     base = Path(doc.source.path).resolve().parent
-    named = [word for word in uses if (base / word.text).resolve() == Path(path).resolve()]
+    named = [word for word in uses if resolved(base / word.text) == resolved(Path(path))]
     chosen = (named or uses)
     return chosen[0].span if chosen else Span(doc.source.path, 1, 1, 1, 2, 0, 1)
 

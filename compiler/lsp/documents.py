@@ -54,6 +54,14 @@ class Analysed:
         return self.analysis.diagnostics
 
 
+def resolved(path: Path) -> Path | None:
+    """The absolute path, or None for a name no file can have (a NUL in a fuzzed `use` line)."""
+    try:
+        return path.resolve()
+    except (OSError, ValueError):
+        return None
+
+
 def path_of(uri: str) -> str:
     """The file a URI names; an unsaved (`untitled:`) document is a file in the working folder."""
     path = to_fs_path(uri) if uri.startswith("file:") else None

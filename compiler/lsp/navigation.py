@@ -15,7 +15,7 @@ from pygls.uris import from_fs_path
 
 from .. import syntax as S
 from ..errors import SongError
-from .documents import Analysed
+from .documents import Analysed, resolved
 from .names import Name, name_at, names_in, section_label
 
 _DEFINED_BY = {"section": S.Section, "melody": S.Melody, "pattern": S.Pattern, "style": S.StyleDef,
@@ -34,9 +34,11 @@ def definition(doc: Analysed, position: T.Position) -> list[T.Location]:
     if name is None:
         return []
     if name.kind == "file":
-        target = (Path(doc.source.path).parent / name.text).resolve()
+        target = resolved(Path(doc.source.path).parent / name.text)
         start = T.Position(line=0, character=0)
-        return [T.Location(uri=from_fs_path(str(target)), range=T.Range(start=start, end=start))] if target.is_file() else []
+        if target is None or not target.is_file():
+            return []
+        return [T.Location(uri=from_fs_path(str(target)), range=T.Range(start=start, end=start))]
     wanted = _wanted(doc, name)
     return [location for span in _definitions(doc, name.kind, wanted) if (location := doc.location(span)) is not None][:1]
 
@@ -75,8 +77,8 @@ def _trees(doc: Analysed, kind: str, text: str) -> Iterator[S.SongFile]:
         paths.insert(0, stdlib)
     if doc.analysis.song is not None and doc.analysis.song.style.origin:
         paths.insert(0, Path(doc.analysis.song.style.origin))  # the song's style's own patterns first
-    own = Path(doc.source.path).resolve()  # the editor's text, not the file on disk, is the document
-    for path in dict.fromkeys(path for path in paths if path.resolve() != own):
+    own = resolved(Path(doc.source.path))  # the editor's text, not the file on disk, is the document
+    for path in dict.fromkeys(path for path in paths if resolved(path) != own):
         try:
             yield doc.library.load(path)
         except (SongError, OSError, UnicodeDecodeError):
