@@ -421,6 +421,21 @@ def test_fill_before_a_new_section_and_crash_on_its_downbeat(tmp_path: Path) -> 
     assert 49 not in [n.pitch for n in notes_in_bar(drums, built, 1)]  # nothing to crash into at bar 1
 
 
+def test_the_bass_approach_avoids_a_minor_ninth_under_the_comping_push(tmp_path: Path) -> None:
+    # C to G: the chromatic approach from below (F#) would sit a minor 9th under the G the comp
+    # holds; the bass takes another approach, the root still lands on every change
+    push = "pattern push comp\n  comp | x - - - - - - > |\ntrack gtr pattern push\n"
+    walk = "pattern walk bass\n  bass | R W W A |\ntrack bass pattern walk\n"
+    built = build(tmp_path, styled("test.rock", chart="section A\n  | C | G | C | G |\n", form="A A") + push + walk
+                  + "humanize 0%\n")
+    comp = built.track("gtr").notes
+    for low in built.track("bass").notes:
+        above = [n.pitch for n in comp if n.start <= low.start < n.start + n.dur and n.pitch > low.pitch]
+        assert not [p for p in above if (p - low.pitch) % 12 == 1], low
+    roots = [n.pitch % 12 for n in built.track("bass").notes if n.start % BAR == 0]
+    assert roots == [0, 7] * 4
+
+
 def test_a_repeated_section_is_marked_by_a_crash_too(tmp_path: Path) -> None:
     built = build(tmp_path, styled("test.rock", form="A A") + "humanize 0%\n")
     downbeat = [n.pitch for n in notes_in_bar(built.track("drums"), built, 9) if n.start == 8 * BAR]

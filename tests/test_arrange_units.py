@@ -104,6 +104,17 @@ def test_voicing_kinds_choose_their_tones() -> None:
     assert all(max(v) - min(v) > 12 for v in candidates(chord("Cmaj7"), "open", (36, 84)))
 
 
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("symbol", ["Fmaj7", "Cmaj9", "Am(maj7)", "E7b9", "Bbmaj7#11", "Dm9", "G7#9b13", "C69"])
+def test_no_voicing_holds_a_minor_ninth_but_a_dominants_b9_over_its_root(kind: str, symbol: str) -> None:
+    found = chord(symbol)
+    dominant = {(found.root_pc + 4) % 12, (found.root_pc + 10) % 12} <= {(found.root_pc + i) % 12 for i in found.intervals}
+    for register in ((48, 84), (40, 79), (36, 84)):
+        for voicing in candidates(found, kind, register):
+            rubs = [(a, b) for k, a in enumerate(voicing) for b in voicing[k + 1:] if b - a > 12 and (b - a) % 12 == 1]
+            assert all(dominant and a % 12 == found.root_pc for a, _ in rubs), (symbol, kind, voicing)
+
+
 def test_a_register_too_narrow_still_gets_a_voicing() -> None:
     assert candidates(chord("Cmaj7"), "close", (60, 64)) == ((60, 64),)
 

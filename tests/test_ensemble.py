@@ -126,7 +126,8 @@ def test_the_ensemble_lines_name_every_measure_and_its_target() -> None:
 # -- the acceptance thresholds on every spec and every style's smoke song (bench/ensemble.py) --------
 
 from bench.ensemble import measure as measure_song, spec_songs, style_songs  # noqa: E402
-from compiler.ensemble import FILLS_MIN, LATE_CHORDS_MAX, MARKED_STARTS_MIN  # noqa: E402
+from compiler.ensemble import (BASS_BEAT3_MIN, BASS_CLASH_MAX, FILLS_MIN, LATE_CHORDS_MAX,  # noqa: E402
+                               MARKED_STARTS_MIN)
 
 SONGS = spec_songs() + style_songs()
 _MEASURED: dict[str, Ensemble] = {}
@@ -145,3 +146,11 @@ def test_every_song_hears_its_chords_on_time_and_marks_and_fills_its_sections(la
     assert result.late_rate is None or result.late_rate <= LATE_CHORDS_MAX, format_ensemble(result)
     assert result.marked_rate is None or result.marked_rate >= MARKED_STARTS_MIN, format_ensemble(result)
     assert result.fill_rate is None or result.fill_rate >= FILLS_MIN, format_ensemble(result)
+
+
+@pytest.mark.parametrize("label", [label for label, _ in SONGS])
+def test_every_song_voices_without_minor_ninths_and_its_bass_listens_to_the_comping(label: str) -> None:
+    result = measured(label)
+    assert result.voicing_clashes == 0, format_ensemble(result)
+    assert result.bass_clash_rate is None or result.bass_clash_rate <= BASS_CLASH_MAX, format_ensemble(result)
+    assert result.beat3_rate is None or result.beat3_rate >= BASS_BEAT3_MIN, format_ensemble(result)

@@ -6,6 +6,7 @@
     grid       lane steps -> ticks, with swing
     drums, bass, comping (with voicing), melody    one role each: lanes -> notes
     form       stop hits, the held final chord, crashes, fallback fills, the count-in
+    listen     what the comping sounds when, for the bass to choose against
     humanize   seeded timing and velocity variation, applied last
     tracks     MIDI channels, mutes and solos, the count-in track
     tempo      tempo map, meters, keys, markers, chord marks
@@ -13,7 +14,6 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
 from .. import ir
@@ -25,11 +25,13 @@ from .comping import play_chords
 from .context import Hit, SongContext, build_context, opening_meter
 from .drums import play_drums
 from .humanize import humanize, rng_for, tidy
+from .listen import SILENCE, Heard
 from .melody import play_melody
 from .patterns import plan_track
 from .tempo import chord_marks, key_points, markers, meter_points, tempo_points
 from .tracks import CLICK, band_track, check_names, click_track, is_muted
 
+LISTENED_TO = ("comp", "pad")  # the parts played first, for the bass to listen to
 LEAD_IN_S = 0.5  # silence before the first note (or the count-in) in the audio, so a player can get ready
 
 __all__ = ["ArrangeOptions", "arrange"]
@@ -68,8 +70,9 @@ def arrange(song: ir.Song, options: ArrangeOptions = ArrangeOptions()) -> Timeli
     check_names(song, (*options.mute, *options.solo))
     seed = song.seed if options.seed is None else options.seed
     ctx = build_context(song, form.count_in_ticks(opening_meter(song), options.count_in))
-    tracks = [_part(track, channel, ctx, seed, is_muted(track, song, options.mute, options.solo))
-              for track, channel in zip(song.tracks, allocate_channels(song.tracks))]
+    played = _play_band(song.tracks, ctx, seed)
+    tracks = [_part(track, channel, notes, ctx, seed, is_muted(track, song, options.mute, options.solo))
+              for track, channel, notes in zip(song.tracks, allocate_channels(song.tracks), played)]
     if options.count_in:
         tracks.append(click_track(song, options.count_in, CLICK in options.mute))
     return Timeline(ppq=PPQ, title=song.title, end_tick=ctx.end, bars=len(song.bars), tempos=tempo_points(ctx),
@@ -77,22 +80,32 @@ def arrange(song: ir.Song, options: ArrangeOptions = ArrangeOptions()) -> Timeli
                     tracks=tuple(tracks), reverb=song.reverb, master=song.master, seed=seed, lead_in_s=LEAD_IN_S)
 
 
-def _part(track: ir.TrackDef, channel: int, ctx: SongContext, seed: int, muted: bool) -> Track:
-    """One band member's part: played by its role, humanized, tidied."""
-    hits, controls = _play(track, ctx, rng_for(seed, f"{track.name}/variations"))
+def _play_band(tracks: tuple[ir.TrackDef, ...], ctx: SongContext, seed: int) -> list[tuple[list[Hit], list[Control]]]:
+    """Every part's notes before humanizing: the comping and pads first, then the others, the
+    bass choosing its notes against what the comping sounds."""
+    first = {i: _play(track, ctx, seed, SILENCE) for i, track in enumerate(tracks) if track.role in LISTENED_TO}
+    heard = Heard(hit for hits, _ in first.values() for hit in hits)
+    return [first[i] if i in first else _play(track, ctx, seed, heard) for i, track in enumerate(tracks)]
+
+
+def _part(track: ir.TrackDef, channel: int, played: tuple[list[Hit], list[Control]], ctx: SongContext, seed: int,
+          muted: bool) -> Track:
+    """One band member's part, humanized and tidied."""
+    hits, controls = played
     amount = float(track.humanize if track.humanize is not None else ctx.song.humanize)
     hits = tidy(humanize(hits, amount, rng_for(seed, track.name), track.is_drums))
     return band_track(track, channel, hits, controls, muted)
 
 
-def _play(track: ir.TrackDef, ctx: SongContext, rng: random.Random) -> tuple[list[Hit], list[Control]]:
+def _play(track: ir.TrackDef, ctx: SongContext, seed: int, heard: Heard) -> tuple[list[Hit], list[Control]]:
+    """One part's notes, played by its role; `seed` draws its variations."""
     if track.melody is not None:
         return play_melody(track, ctx), []
     if track.role == "melody":
         return [], []  # a melody track with no melody to play
-    plans = plan_track(ctx, track, rng)
+    plans = plan_track(ctx, track, rng_for(seed, f"{track.name}/variations"))
     if track.role == "drums":
         return play_drums(plans, ctx), []
     if track.role == "bass":
-        return play_bass(track, plans, ctx), []
+        return play_bass(track, plans, ctx, heard), []
     return play_chords(track, plans, ctx)

@@ -13,6 +13,7 @@ from ..pitch import Key
 from ..timeline import PPQ
 from .context import ChordSpan, Hit, SongContext, chord_tones, register
 from .grid import HOLD, REST, Step, index_at, lane_stream, split
+from .listen import SILENCE, Heard
 from .patterns import BarPlan
 
 REGISTER = (28, 55)  # E1..G3
@@ -21,16 +22,17 @@ CENTRE_PULL = 0.35  # cost per semitone away from it, against semitones moved
 LEAP = 7  # a walking step larger than a fifth costs extra
 LEAP_COST = 3.0
 RETURN_COST = 2.0  # going back to the note before last circles instead of walking
-PASSING_COST = (0.5, 1.5)  # a scale tone instead of a chord tone: on a weak beat, on a strong beat
+PASSING_COST = (0.5, 1.5)
+RUB_COST = 12.0  # a minor 9th under a sounding comp note: any other way to the next root is better  # a scale tone instead of a chord tone: on a weak beat, on a strong beat
 VELOCITY = {"R": 100, "3": 88, "5": 88, "7": 88, "8": 90, "W": 86, "A": 82, "g": 40}
 GHOST_TICKS = PPQ // 8
 ONSETS = frozenset(VELOCITY)
 
 
-def play_bass(track: ir.TrackDef, plans: tuple[BarPlan, ...], ctx: SongContext) -> list[Hit]:
-    """The bass track's notes through the whole song."""
+def play_bass(track: ir.TrackDef, plans: tuple[BarPlan, ...], ctx: SongContext, heard: Heard = SILENCE) -> list[Hit]:
+    """The bass track's notes through the whole song, chosen against what the comping sounds."""
     steps = _on_changes(lane_stream(plans, ctx.bars, "bass"), plans, ctx)
-    return _Line(steps, ctx, register(track, REGISTER), any(s.char == "8" for s in steps)).play()
+    return _Line(steps, ctx, register(track, REGISTER), any(s.char == "8" for s in steps), heard).play()
 
 
 def _on_changes(steps: list[Step], plans: tuple[BarPlan, ...], ctx: SongContext) -> list[Step]:
@@ -54,8 +56,9 @@ def _on_changes(steps: list[Step], plans: tuple[BarPlan, ...], ctx: SongContext)
 class _Line:
     """The bass player: walks the steps in order, remembering the last note and the roots ahead."""
 
-    def __init__(self, steps: list[Step], ctx: SongContext, notes: tuple[int, int], octaves: bool) -> None:
-        self.steps, self.ctx = steps, ctx
+    def __init__(self, steps: list[Step], ctx: SongContext, notes: tuple[int, int], octaves: bool,
+                 heard: Heard) -> None:
+        self.steps, self.ctx, self.heard = steps, ctx, heard
         self.low, self.high = notes
         self.centre = self.low + CENTRE * (self.high - self.low)
         self.root_high = self.high - 12 if octaves and self.high - 12 - self.low >= 11 else self.high
@@ -95,12 +98,13 @@ class _Line:
             self.root = self._root(chord, self.prev) if planned is None else planned
             return self.root
         if char == "g":
-            return self.prev if self.prev is not None else self._root(chord, None)
+            ghost = self.prev if self.prev is not None else self._root(chord, None)
+            return self._root(chord, ghost) if self.heard.rubs(ghost, step.start) else ghost
         if char == "8":
             root = self.root if self.root is not None else self._root(chord, self.prev)
             return root + 12 if root + 12 <= self.high else root
         if char in "357":
-            return self._tone(chord, char)
+            return self._tone(chord, char, step.start)
         return self._approach(i, chord) if char == "A" else self._walk(i, chord)
 
     def _root(self, chord: ChordSpan, near: int | None) -> int:
@@ -108,10 +112,15 @@ class _Line:
         options = _in_range(chord.bass_pc, self.low, self.root_high) or _in_range(chord.bass_pc, self.low, self.high)
         return min(options, key=lambda p: (self._distance(p, near), p))
 
-    def _tone(self, chord: ChordSpan, degree: str) -> int:
-        interval = _degree(chord.chord, degree)
-        pc = (chord.chord.root_pc + interval) % 12
-        return min(_in_range(pc, self.low, self.high), key=lambda p: (self._distance(p, self.prev), p))
+    def _tone(self, chord: ChordSpan, degree: str, tick: int) -> int:
+        """The chord's 3rd, 5th or 7th near the last note; another chord tone (at last the root) if
+        it would rub against the comping."""
+        for choice in dict.fromkeys((degree, "5", "3", "7")):
+            pc = (chord.chord.root_pc + _degree(chord.chord, choice)) % 12
+            pitch = min(_in_range(pc, self.low, self.high), key=lambda p: (self._distance(p, self.prev), p))
+            if not self.heard.rubs(pitch, tick):
+                return pitch
+        return self._root(chord, self.prev)
 
     def _distance(self, pitch: int, near: int | None) -> float:
         moved = 0 if near is None else abs(pitch - near)
@@ -137,8 +146,10 @@ class _Line:
         target = self._target(i)
         if target is None or self.prev is None:
             return self._walk(i, chord)
+        tick = self.steps[i].start
         options = [p for p in (target - 1, target + 1, target - 2, target + 2)
                    if self.low <= p <= self.high and p != self.prev]
+        options = [p for p in options if not self.heard.rubs(p, tick)] or options
         chromatic = [p for p in options if abs(p - target) == 1]
         return min(chromatic or options or [target], key=lambda p: (abs(p - self.prev), p))
 
@@ -150,15 +161,19 @@ class _Line:
         remaining = sum(1 for s in self.steps[i:self.anchors[i]] if s.char in ONSETS) if target is not None else 1
         ideal = self.prev + ((target if target is not None else self.prev) - self.prev) / (remaining + 1)
         strong = self._strong(self.steps[i])
+        tick = self.steps[i].start
         tones, scale = _pitch_sets(chord.chord, self.ctx.bars[self.steps[i].bar].key)
 
         def cost(p: int) -> tuple[float, int]:
             kind = 0.0 if p % 12 in tones else PASSING_COST[strong]
             leap = LEAP_COST if abs(p - self.prev) > LEAP else 0.0
             circling = RETURN_COST if p == self.before else 0.0
-            return abs(p - ideal) + kind + leap + circling, p
+            rub = RUB_COST if self.heard.rubs(p, tick) else 0.0
+            return abs(p - ideal) + kind + leap + circling + rub, p
         options = [p for p in range(self.low, self.high + 1)
                    if p % 12 in scale and p != self.prev and not (remaining == 1 and p == target)]
+        if strong:  # beats 1 and 3 state the harmony: a chord tone there, a passing tone only between
+            options = [p for p in options if p % 12 in tones] or options
         return min(options, key=cost)
 
     @staticmethod

@@ -2,7 +2,9 @@
 
 A voicing kind names which chord tones are used and how they are stacked (intervals above the
 root, possibly past the octave). Every placement of every stacking that fits the register is a
-candidate; low, close intervals (a third under E3) are left out because they sound muddy.
+candidate; voicings with a minor 9th between two voices (but a dominant's b9 over its root) and
+low, close intervals (a third under E3) are left out, the first because they rub, the second
+because they sound muddy.
 """
 
 from __future__ import annotations
@@ -72,10 +74,13 @@ def movement(a: Voicing, b: Voicing) -> int:
 @lru_cache(maxsize=4096)
 def _candidates(root: int, intervals: tuple[int, ...], tensions: tuple[int, ...], kind: str,
                 register: tuple[int, int]) -> tuple[Voicing, ...]:
-    shapes = _SHAPES[kind](_Tones(intervals, tensions))
+    tones = _Tones(intervals, tensions)
+    shapes = _SHAPES[kind](tones)
     placed = sorted({v for shape in shapes for v in _placements(root, shape, register)})
-    clear = [v for v in placed if not _muddy(v)]
-    return tuple(clear or placed or [_folded(root, shapes[0], register)])
+    dominant = tones.third == 4 and tones.seventh == 10
+    sweet = [v for v in placed if not _minor_ninth(v, root, dominant)]
+    clear = [v for v in sweet if not _muddy(v)]
+    return tuple(clear or sweet or placed or [_folded(root, shapes[0], register)])
 
 
 class _Tones:
@@ -163,6 +168,18 @@ def _placements(root: int, shape: Shape, register: tuple[int, int]) -> list[Voic
         if low <= voicing[0] and voicing[-1] <= high:
             found.append(voicing)
     return found
+
+
+def _minor_ninth(voicing: Voicing, root: int, dominant: bool) -> bool:
+    """Whether two voices are a minor 9th (or a 16th) apart: the rub a player avoids, except a b9
+    over a dominant's root, which is the chord's own colour.
+
+    Example:
+        >>> _minor_ninth((52, 57, 65, 72), 5, False), _minor_ninth((48, 61, 64, 70), 0, True)
+        (True, False)
+    """
+    return any(b - a > 12 and (b - a) % 12 == 1 and not (dominant and a % 12 == root % 12)
+               for k, a in enumerate(voicing) for b in voicing[k + 1:])
 
 
 def _muddy(voicing: Voicing) -> bool:
