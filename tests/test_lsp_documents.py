@@ -1,13 +1,16 @@
-"""`song lsp` in process and at its edges: no pygls installed, a compiler failure, a document too large."""
+"""`song lsp` in process and at its edges: no pygls installed, a compiler failure, a document too large, and
+formatting edits over every spec."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
+import pytest
 from lsprotocol import types as T
 
-from conftest import ROOT
+from conftest import ROOT, SPECS
 
 GOOD = 'title "Blue"\nstyle jazz.swing\nsection A\n  | F7 | Bb7 |\n'
 
@@ -44,3 +47,29 @@ def test_a_document_larger_than_song_check_reads_is_not_checked():
     text = GOOD + "# " + "x" * MAX_FILE_BYTES + "\n"
     [diag] = lsp_diagnostics(analyse_document("file:///tmp/big.song", 1, text, Library(), "utf-16"))
     assert diag.message.startswith(f"songspec reads files up to {MAX_FILE_BYTES:,} bytes")
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda path: path.stem)
+def test_formatting_edits_give_what_song_fmt_gives(spec):
+    """Over every spec, squeezed out of shape (runs of spaces made one, a blank line at the end taken
+    away): the line edits the server sends make exactly `song fmt`'s text."""
+    from compiler.fmt import format_source
+    from compiler.library import Library
+    from compiler.lsp.documents import analyse_document
+    from compiler.lsp.formatting import format_document
+
+    text = re.sub(r"(?<=\S) {2,}(?=\S)", " ", spec.read_text(encoding="utf-8")).rstrip("\n")
+    doc = analyse_document(spec.as_uri(), 1, text, Library(), T.PositionEncodingKind.Utf16)
+    edits = format_document(doc)
+    assert edits, "the squeezed text is not canonical"
+    assert _applied(doc.lines, text, edits) == format_source(text)
+
+
+def _applied(lines, text: str, edits) -> str:
+    def offset(position: T.Position) -> int:
+        before = sum(len(line) + 1 for line in lines.lines[:position.line])
+        return before + lines.column(position.line, position.character) - 1
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[:offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
+    return text

@@ -22,7 +22,7 @@ from .actions import code_actions
 from .completion import completions
 from .diagnostics import lsp_diagnostics
 from .documents import Analysed, analyse_document
-from .formatting import format_document
+from .formatting import format_document, format_range
 from .hover import hover as hover_at
 from .navigation import definition as definition_at
 from .navigation import references as references_at
@@ -121,6 +121,11 @@ def did_change_watched_files(ls: SongServer, params: T.DidChangeWatchedFilesPara
 @server.feature(T.TEXT_DOCUMENT_FORMATTING)
 def formatting(ls: SongServer, params: T.DocumentFormattingParams) -> list[T.TextEdit] | None:
     return format_document(ls.analysed(params.text_document.uri))
+
+
+@server.feature(T.TEXT_DOCUMENT_RANGE_FORMATTING)
+def range_formatting(ls: SongServer, params: T.DocumentRangeFormattingParams) -> list[T.TextEdit] | None:
+    return format_range(ls.analysed(params.text_document.uri), params.range)
 
 
 @server.feature(T.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
