@@ -7,8 +7,10 @@ SONG    := $(VENV)/bin/song
 STAMP   := $(VENV)/.installed
 DEB_PKGS := libfluidsynth3 fluid-soundfont-gm fluidsynth ffmpeg chromium fonts-dejavu-core
 SPECS   := $(sort $(wildcard specs/*.song))
+VSCODE  := editors/vscode
+VSCODE_STAMP := $(VSCODE)/node_modules/.installed
 
-.PHONY: setup system demo test bench clean
+.PHONY: setup system editors vsix demo test bench clean
 
 setup: system $(STAMP)
 
@@ -20,6 +22,21 @@ system:
 		echo "installing Debian packages: $(DEB_PKGS)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS) >/dev/null; \
 	fi
+
+# The VS Code extension's npm packages, as package-lock.json pins them: `npm ci` reads the registry here
+# and nowhere else (the grammar tests and the .vsix build then run offline). Node and npm come from
+# Debian when the machine has no npm.
+editors: $(VSCODE_STAMP)
+
+$(VSCODE_STAMP): $(VSCODE)/package.json $(VSCODE)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "installing Debian packages: nodejs npm"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+	cd $(VSCODE) && npm ci --no-audit --no-fund
+	touch $@
+
+# The extension as editors/vscode/songspec.vsix (`code --install-extension` installs it).
+vsix: $(VSCODE_STAMP)
+	cd $(VSCODE) && npm run package -- --out songspec.vsix
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -35,7 +52,7 @@ demo: setup
 	done
 
 # pytest exits 5 when it collected nothing: that is a broken suite, not a pass.
-test: setup
+test: setup editors
 	@$(PY) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
