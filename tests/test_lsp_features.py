@@ -271,3 +271,9 @@ async def test_no_chords_are_offered_in_a_pattern_lane(client: LanguageClient, l
     uri = await _open(client, lsp_folder, "c8.song", text)
     assert await _labels(client, uri, T.Position(line=6, character=13)) == []  # after the lane's `A`
     assert "I7" in await _labels(client, uri, T.Position(line=3, character=7))  # the style's section: chords
+
+
+async def test_an_instrument_or_a_mark_has_no_definition(client: LanguageClient, lsp_folder):
+    uri = await _open(client, lsp_folder, "d4.song", SONG)
+    assert await _definition(client, uri, _at(SONG, "alto_sax")) == []
+    assert await _definition(client, uri, _at(SONG, "fill")) == []

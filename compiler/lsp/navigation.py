@@ -31,7 +31,7 @@ def name_under(doc: Analysed, position: T.Position) -> tuple[Name | None, list[N
 
 def definition(doc: Analysed, position: T.Position) -> list[T.Location]:
     name, _ = name_under(doc, position)
-    if name is None:
+    if name is None or name.kind not in (*_DEFINED_BY, "file"):  # an instrument or a mark is defined nowhere
         return []
     if name.kind == "file":
         target = resolved(Path(doc.source.path).parent / name.text)
