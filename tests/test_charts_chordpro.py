@@ -97,7 +97,7 @@ def test_a_grid_song_reads_its_grids_not_the_chords_over_its_lyrics(tmp_path, ca
     ("{sog}\n| C . . | G . . . |\n{eog}\n", 2, 3, "E208"),            # three cells in a 4/4 bar
     ("{sog}\n| % | C |\n{eog}\n", 2, 3, "E202"),                      # `%` with no bar before
     ("{sog}\n| . . C . |\n{eog}\n", 2, 3, "E202"),                    # holding a chord before the first
-    ("{sog}\n|: C |1 F :| G ||\n{eog}\n", 1, 1, "E204"),              # a first ending and no second
+    ("{sog}\n|: C |1 F :| G ||\n{eog}\n", 2, 4, "E204"),              # a first ending and no second
     ("[C][F][G][Am][Dm]la\n", 1, 2, "E203"),                          # five chords sharing a 4/4 bar
 ])
 def test_a_malformed_song_gets_a_located_diagnostic_and_the_rest_of_the_songbook_imports(

@@ -4,9 +4,104 @@ D.C./D.S. jump al coda or al fine) as `form` items."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .model import Block, FormItem
+from .model import Block, ChartBar, ChartProblem, FormItem, Meter
+
+
+@dataclass
+class ReadBar:
+    """A bar as a reader read it, before blocks: its chords and the signs around it."""
+
+    chart_bar: ChartBar
+    meter: Meter
+    repeat_start: bool = False
+    repeat_end: bool = False
+    endings: tuple[int, ...] = ()  # the endings it starts (`1, 2`: one ending played on passes 1 and 2)
+    closes: bool = False  # a double or final bar line after it: a last ending stops there
+    times: int = 0  # the passes of the repeat it ends, when the chart says (else twice)
+    marks: set[str] = field(default_factory=set)  # road map: segno, coda before it; to_coda, fine, dc, ds, al_* after
+    label: str = ""  # a rehearsal mark: a block of that name starts here
+    offset: int | None = None  # where it is in the file, for diagnostics
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A block, the passes it plays in a row, and the road-map marks of its bars."""
+
+    block: Block
+    times: int
+    marks: frozenset[str]
+
+
+def split_blocks(bars: list[ReadBar], label: str, title: str) -> list[Visit]:
+    """Bars as blocks: a new one at a rehearsal mark, a repeat sign, a time change, a segno or the
+    coda, after a repeat, a jump, `Fine` or `To Coda`, and after a last ending's closing bar line.
+    Raises ChartProblem (E204) for endings out of order, a lone first ending, a block of endings."""
+    out: list[tuple[Block, int, set[str]]] = []
+    opened: list[list[ChartBar]] = []  # the endings the bars being read belong to
+    for index, bar in enumerate(bars):
+        before = bars[index - 1] if index else None
+        block = out[-1][0] if out else None
+        label = bar.label or label
+        if _starts_block(bar, before, block):
+            out.append((Block("coda" if "coda" in bar.marks else label, bar.meter), 1, set()))
+            block, opened = out[-1][0], []
+        out[-1][2].update(bar.marks)
+        if bar.endings:
+            opened = _open_endings(block, bar, title)
+        for bars_of in opened or [block.bars]:
+            bars_of.append(bar.chart_bar)
+        if bar.repeat_end:
+            out[-1] = (block, bar.times or 2, out[-1][2])
+    for block, _, _ in out:
+        _check_endings(block, title, bars[0].offset)
+    return [Visit(block, times, frozenset(marks)) for block, times, marks in out]
+
+
+def _open_endings(block: Block, bar: ReadBar, title: str) -> list[list[ChartBar]]:
+    opened = []
+    for number in bar.endings:
+        if number != len(block.endings) + 1:
+            raise ChartProblem("E204", f"`{title}`: ending {number} after {len(block.endings)} endings in "
+                               f"{block.label}", "number the endings 1, 2, 3 in order", bar.offset)
+        block.endings.append([])
+        opened.append(block.endings[-1])
+    return opened
+
+
+def _check_endings(block: Block, title: str, offset: int | None) -> None:
+    if len(block.endings) == 1:
+        raise ChartProblem("E204", f"`{title}`: {block.label} has a first ending and no second",
+                           "add the second ending after the repeat sign", offset)
+    if not block.bars:
+        raise ChartProblem("E204", f"`{title}`: {block.label} is only endings",
+                           "put the repeated bars before the first ending", offset)
+
+
+def _starts_block(bar: ReadBar, before: ReadBar | None, block: Block | None) -> bool:
+    if block is None or bar.repeat_start or bar.label or bar.marks & {"segno", "coda"}:
+        return True
+    if bar.endings:
+        return False
+    if bar.meter != block.meter or before is None:
+        return bar.meter != block.meter
+    ends = before.repeat_end or before.marks & {"dc", "ds", "fine", "to_coda"}
+    return bool(ends or (block.endings and before.closes))
+
+
+def form_of(visits: list[Visit]) -> list[FormItem]:
+    """The played order of the visits, by their road map: the first of each sign, and the first jump."""
+    road = RoadMap()
+    for index, visit in enumerate(visits):
+        for sign in ("segno", "coda", "to_coda", "fine"):
+            if sign in visit.marks and getattr(road, sign) is None:
+                setattr(road, sign, index)
+        jump = visit.marks & {"dc", "ds"}
+        if jump and road.jump is None:
+            road.jump = (index, min(jump))
+            road.target = next((t for t in ("coda", "fine") if f"al_{t}" in visit.marks), "")
+    return played_order([(visit.block, visit.times) for visit in visits], road)
 
 
 @dataclass

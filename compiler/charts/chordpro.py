@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from ..chords import ChordError, parse_chord
 from ..pitch import Key
-from .blocks import RoadMap, named, played_order
+from .blocks import ReadBar, Visit, form_of, named, split_blocks
 from .model import Block, Chart, ChartBar, ChartChord, ChartProblem, Found, Meter
 
 SUFFIXES = (".cho", ".chopro", ".chordpro", ".pro")
@@ -95,20 +95,6 @@ def _directive_name(text: str) -> str:
     return _ALIASES.get(match[1].lower(), match[1].lower()) if match else ""
 
 
-@dataclass
-class _Bar:
-    """A bar as read, before blocks: its chords and the bar lines and endings around it."""
-
-    chart_bar: ChartBar
-    meter: Meter
-    repeat_start: bool = False
-    repeat_end: bool = False
-    ending: int = 0
-    closes: bool = False  # a double or final bar line after it: a last ending stops there
-    times: int = 0  # an `x3` after its repeat sign
-    marks: set[str] = field(default_factory=set)  # the road map: `_ROAD_STARTS` before it, `_ROAD_ENDS` after
-
-
 @dataclass(eq=False)  # parts are told apart by identity: a recall names the same part
 class _Part:
     """A verse, chorus, bridge, grid (or the lines outside any): what it is called and its bars."""
@@ -116,17 +102,8 @@ class _Part:
     kind: str
     label: str
     offset: int
-    bars: list[_Bar] = field(default_factory=list)
-    blocks: list[_Visit] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Visit:
-    """A block of a part, the passes it plays in a row, and the road-map marks of its bars."""
-
-    block: Block
-    times: int
-    marks: frozenset[str]
+    bars: list[ReadBar] = field(default_factory=list)
+    blocks: list[Visit] = field(default_factory=list)
 
 
 class _SongReader:
@@ -144,7 +121,7 @@ class _SongReader:
         self.loose: _Part | None = None  # lines outside any environment, since the last one closed
         self.played: list[ChartBar] = []  # every bar so far, for `%` and `%%`
         self.previous: str | None = None  # the chord sounding, for a bar that starts by holding it
-        self.next_bar = _Bar(ChartBar(()), self.meter)  # flags the bar lines gave the bar to come
+        self.next_bar = ReadBar(ChartBar(()), self.meter)  # flags the bar lines gave the bar to come
         self.inferred_at: int | None = None
 
     # -- lines -------------------------------------------------------------------------------------
@@ -199,7 +176,7 @@ class _SongReader:
                                f"close the {self.open.kind} first with {{end_of_{self.open.kind}}}", at)
         self.open = _Part(kind, _label(kind, value), at)
         self.loose = None
-        self.next_bar = _Bar(ChartBar(()), self.meter)
+        self.next_bar = ReadBar(ChartBar(()), self.meter)
         if kind not in _NOT_CHORDS:
             self.order.append(self.open)
 
@@ -249,7 +226,7 @@ class _SongReader:
             end = match.end()
         for group in groups:
             self.inferred_at = group[0][1] if self.inferred_at is None else self.inferred_at
-            self._add(_Bar(_shared_bar(group, self.meter), self.meter))
+            self._add(ReadBar(_shared_bar(group, self.meter), self.meter))
 
     # -- grids -------------------------------------------------------------------------------------
     def _grid_line(self, line: _Line) -> None:
@@ -285,7 +262,7 @@ class _SongReader:
         self.next_bar.repeat_start |= sign.endswith("|:")
         digits = re.search(r"\d", sign)
         if digits:
-            self.next_bar.ending = int(digits[0])
+            self.next_bar.endings = (int(digits[0]),)
 
     def _margin(self, text: str) -> None:
         """Text after a line's last bar line: an `x3` there is the count of the repeat it follows."""
@@ -298,6 +275,7 @@ class _SongReader:
     def _grid_bar(self, cells: list[re.Match[str]], line_offset: int) -> None:
         words = [cell[0] for cell in cells]
         at = line_offset + cells[0].start()
+        self.next_bar.offset = at
         if words in (["%"], ["%%"]):
             back = len(words[0])
             if len(self.played) < back:
@@ -308,8 +286,8 @@ class _SongReader:
             return
         self._add(self._flagged(self._cells_bar(cells, line_offset)))
 
-    def _flagged(self, chart_bar: ChartBar) -> _Bar:
-        bar, self.next_bar = self.next_bar, _Bar(ChartBar(()), self.meter)
+    def _flagged(self, chart_bar: ChartBar) -> ReadBar:
+        bar, self.next_bar = self.next_bar, ReadBar(ChartBar(()), self.meter)
         bar.chart_bar, bar.meter = chart_bar, self.meter
         return bar
 
@@ -338,7 +316,7 @@ class _SongReader:
         return ChartBar(tuple(chords))
 
     # -- the chart ---------------------------------------------------------------------------------
-    def _add(self, bar: _Bar) -> None:
+    def _add(self, bar: ReadBar) -> None:
         self._part().bars.append(bar)
         self.played.append(bar.chart_bar)
         self.previous = bar.chart_bar.chords[-1].symbol
@@ -349,10 +327,9 @@ class _SongReader:
             raise ChartProblem("E200", f"`{self.title or 'the song'}` has no chords",
                                "write chords as `[C]` over the lyrics, or a {start_of_grid} of bars")
         for part in parts:
-            part.blocks = _blocks(part, self.title)
+            part.blocks = split_blocks(part.bars, part.label, self.title or "Untitled")
         blocks = named([visit.block for part in parts for visit in part.blocks])
-        visits = [visit for part in self.order for visit in part.blocks]
-        form = played_order([(visit.block, visit.times) for visit in visits], _road_map(visits))
+        form = form_of([visit for part in self.order for visit in part.blocks])
         meter = self.first_meter or blocks[0].meter
         first = blocks[0].bars[0].chords[0].symbol
         return Chart(title=self.title.strip() or "Untitled", composer=(self.composer or self.artist).strip(),
@@ -360,67 +337,13 @@ class _SongReader:
                      blocks=blocks, form=form)
 
 
-def _road_marks(left: str, first: _Bar, right: str, last: _Bar) -> None:
+def _road_marks(left: str, first: ReadBar, right: str, last: ReadBar) -> None:
     first.marks |= {mark for word, mark in _ROAD_STARTS.items() if word in left.lower().split()}
     for match in _ROAD_ENDS.finditer(right):
         if match["jump"]:
             last.marks |= {"ds" if "s" in match["jump"].lower() else "dc", f"al_{(match['target'] or 'end').lower()}"}
         else:
             last.marks.add("to_coda" if match["to_coda"] else "fine")
-
-
-def _road_map(visits: list[_Visit]) -> RoadMap:
-    """The road map over the visits: the first of each sign, and the first jump."""
-    road = RoadMap()
-    for index, visit in enumerate(visits):
-        for sign in ("segno", "coda", "to_coda", "fine"):
-            if sign in visit.marks and getattr(road, sign) is None:
-                setattr(road, sign, index)
-        jump = visit.marks & {"dc", "ds"}
-        if jump and road.jump is None:
-            road.jump = (index, min(jump))
-            road.target = next((t for t in ("coda", "fine") if f"al_{t}" in visit.marks), "")
-    return road
-
-
-def _blocks(part: _Part, title: str) -> list[_Visit]:
-    """A part's bars as blocks: a new one at a repeat sign, a time change, a segno or the coda, after a
-    repeat, a jump, `Fine` or `To Coda`, and after a last ending's double bar line."""
-    out: list[tuple[Block, int, set[str]]] = []
-    for index, bar in enumerate(part.bars):
-        before = part.bars[index - 1] if index else None
-        block = out[-1][0] if out else None
-        if _starts_block(bar, before, block):
-            out.append((Block("coda" if "coda" in bar.marks else part.label, bar.meter), 1, set()))
-            block = out[-1][0]
-        out[-1][2].update(bar.marks)
-        if bar.ending:
-            if bar.ending != len(block.endings) + 1:
-                raise ChartProblem("E204", f"`{title}`: ending {bar.ending} after {len(block.endings)} "
-                                   f"endings in {part.label}", "number the endings |1, |2, |3 in order", part.offset)
-            block.endings.append([])
-        (block.endings[-1] if block.endings else block.bars).append(bar.chart_bar)
-        if bar.repeat_end:
-            out[-1] = (block, bar.times or 2, out[-1][2])
-    for block, _, _ in out:
-        if len(block.endings) == 1:
-            raise ChartProblem("E204", f"`{title}`: {part.label} has a first ending and no second",
-                               "add the second ending |2 after the repeat sign :|", part.offset)
-        if not block.bars:
-            raise ChartProblem("E204", f"`{title}`: {part.label} is only endings",
-                               "put the repeated bars before |1", part.offset)
-    return [_Visit(block, times, frozenset(marks)) for block, times, marks in out]
-
-
-def _starts_block(bar: _Bar, before: _Bar | None, block: Block | None) -> bool:
-    if block is None or bar.repeat_start or bar.marks & {"segno", "coda"}:
-        return True
-    if bar.ending:
-        return False
-    if bar.meter != block.meter or before is None:
-        return bar.meter != block.meter
-    ends = before.repeat_end or before.marks & {"dc", "ds", "fine", "to_coda"}
-    return bool(ends or (block.endings and before.closes))
 
 
 def _held(chords: list[ChartChord], length: Fraction, previous: str | None, at: int) -> list[ChartChord]:
