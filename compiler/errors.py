@@ -58,6 +58,8 @@ CODES: dict[str, str] = {
     "E206": "import would overwrite a file",
     "E207": "malformed ChordPro file",
     "E208": "chart bar does not share its beats evenly",
+    "E209": "malformed MusicXML file",
+    "E210": "unreadable MusicXML harmony",
     "E250": "batch manifest is not TOML",
     "E251": "unknown batch manifest setting",
     "E252": "bad batch manifest value",

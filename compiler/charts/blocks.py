@@ -4,9 +4,29 @@ D.C./D.S. jump al coda or al fine) as `form` items."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .model import Block, ChartBar, ChartProblem, FormItem, Meter
+
+
+# Words the form line reads itself (a style's intro and ending, `tag`, `vamp`): a chart's section of
+# that name gets another, so the form plays the chart's bars (and a melody starts at its first bar).
+_FORM_WORDS = {"intro": "opening", "ending": "closing", "tag": "tagline", "vamp": "vamp_section"}
+
+
+def section_label(text: str, default: str) -> str:
+    """A section name from a chart's label: lower case, words joined by `_`, a trailing number dropped
+    (`Verse 2` -> `verse`, so equal verses can share a section); one letter stays a capital (`A`).
+
+    >>> section_label("Verse 2", "A"), section_label("b", "A"), section_label("Intro", "A")
+    ('verse', 'B', 'opening')
+    """
+    slug = re.sub(r"_?\d+$", "", re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_"))
+    if not slug or not slug[0].isalpha():
+        return default
+    slug = _FORM_WORDS.get(slug, slug)
+    return slug.upper() if len(slug) == 1 else slug
 
 
 @dataclass

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from ..chords import ChordError, parse_chord
 from ..pitch import Key
-from .blocks import ReadBar, Visit, form_of, named, split_blocks
+from .blocks import ReadBar, Visit, form_of, named, section_label, split_blocks
 from .model import Block, Chart, ChartBar, ChartChord, ChartProblem, Found, Meter
 
 SUFFIXES = (".cho", ".chopro", ".chordpro", ".pro")
@@ -383,16 +383,11 @@ def _symbol(text: str, at: int) -> str:
 
 
 def _label(kind: str, value: str) -> str:
-    """A section name: the directive's label (`Verse 2` -> `verse`, numbers dropped so equal verses
-    share one section), else the environment's name; an unlabelled grid is `A`."""
+    """A section name: the directive's label, else the environment's name; an unlabelled grid is `A`."""
     value = re.sub(r'\b(?:shape|label)="([^"]*)"', lambda m: m[1] if m[0].startswith("label") else "", value)
     if kind == "grid":
         value = re.sub(r"^\s*(?:\d+\+)?\d+(?:x\d+)?(?:\+\d+)?\s*", "", value)
-    slug = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
-    slug = re.sub(r"_?\d+$", "", slug)
-    if not slug or not slug[0].isalpha():
-        slug = "A" if kind == "grid" else re.sub(r"[^a-z0-9]+", "_", kind.lower()).strip("_") or "A"
-    return slug.upper() if len(slug) == 1 else slug  # `A`, `B` as lead sheets letter their sections
+    return section_label(value, "A" if kind == "grid" else section_label(kind, "A"))
 
 
 def _key(value: str, at: int) -> str:

@@ -1,6 +1,6 @@
 """command: `song import PATH… [-o DIR] [--style NAME] [--force]` — charts in, checked `.song` files out.
 
-The reader is chosen by the file's suffix (ChordPro, MusicXML); any other file, or a link, is searched
+The reader is chosen by the file's suffix (ChordPro, MusicXML, compressed MusicXML); any other file, or a link, is searched
 for iReal Pro links. Each chart is read, written as formatted `.song` text and checked with the compiler's own front end
 before its file is written, so every file it writes checks. A chart that cannot be read gets a
 diagnostic at its link (file:line:col) and the others still import.
@@ -19,31 +19,63 @@ from typing import Callable
 from ..atomic import atomic_output
 from ..errors import Diagnostic, SongError
 from ..library import Library
-from ..source import Source, Span
-from . import chordpro, ireal
-from .model import Found
+from ..source import MAX_FILE_BYTES, Source, Span
+from . import chordpro, ireal, musicxml
+from .model import ChartProblem, Found
 from .song_writer import write_song
+
+
+def _text(path: str, most_bytes: int = MAX_FILE_BYTES) -> str:
+    """A file's text; one that cannot be read is a usage error (exit 2)."""
+    from ..cli import UsageError
+
+    try:
+        return Source.read(path, most_bytes).text
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read {path}: {err}") from None
+
+
+def _mxl_text(path: str) -> str:
+    """The score inside a compressed MusicXML file (ChartProblem E209 if it is not one)."""
+    from ..cli import UsageError
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(musicxml.MAX_XML_CHARS + 1)
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except OSError as err:
+        raise UsageError(f"cannot read {path}: {err}") from None
+    return musicxml.unzip(data)
 
 
 @dataclass(frozen=True)
 class Reader:
-    """A chart format: how to read a file's text, and what to say when it holds no chart (E200)."""
+    """A chart format: how to read a file's text and its charts, and what to say when it holds none (E200)."""
 
     read: Callable[[str], list[Found]]
     nothing: str
     help: str
+    text: Callable[[str], str] = _text
 
 
 IREAL = Reader(ireal.read_text, "no iReal Pro link (irealb:// or irealbook://) here",
                "paste the link from iReal Pro's Share > Export")
 CHORDPRO = Reader(chordpro.read_text, "no chords in this ChordPro file",
                   "write chords as `[C]` over the lyrics, or a {start_of_grid} of bars")
+MUSICXML = Reader(musicxml.read_text, "not a MusicXML score (no <score-partwise>)",
+                  "export the lead sheet from the notation program as MusicXML",
+                  lambda path: _text(path, musicxml.MAX_XML_CHARS))
 READERS = {suffix: CHORDPRO for suffix in chordpro.SUFFIXES}
+READERS |= {suffix: MUSICXML for suffix in musicxml.SUFFIXES}
+READERS[".mxl"] = replace(MUSICXML, text=_mxl_text)
 
 
 def add_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("paths", nargs="+", metavar="PATH",
-                     help="an iReal Pro link, a file holding links, or a ChordPro file")
+                     help="an iReal Pro link, a file holding links, a ChordPro or a MusicXML file")
     sub.add_argument("-o", "--out", default=".", metavar="DIR", help="folder for the .song files (default: here)")
     sub.add_argument("--style", metavar="NAME", help="a style for every chart instead of the chart's own")
     sub.add_argument("--force", action="store_true", help="overwrite .song files that exist")
@@ -57,10 +89,9 @@ def run(args: argparse.Namespace) -> int:
     diagnostics: list[Diagnostic] = []
     sources: dict[str, Source] = {}
     for path in args.paths:
-        source = _source(path)
-        sources[source.path] = source
         reader = READERS.get(Path(path).suffix.lower(), IREAL)
-        found = reader.read(source.text)
+        source, found = _charts(path, reader)
+        sources[source.path] = source
         if not found:
             diagnostics.append(Diagnostic("E200", reader.nothing, _span(source, 0), reader.help))
         for item in found:
@@ -69,11 +100,17 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_DIAGNOSTICS if any(d.severity == "error" for d in diagnostics) else EXIT_OK
 
 
-def _source(path: str) -> Source:
-    """A link given on the command line, or a file's text (a file that cannot be read: exit 2)."""
-    from ..cli import _read_source
-
-    return Source("<link>", path) if path.startswith(("irealb://", "irealbook://")) else _read_source(path)
+def _charts(path: str, reader: Reader) -> tuple[Source, list[Found]]:
+    """A link given on the command line, or a file, and the charts the reader finds in it (a `.mxl`
+    is shown as the score inside it; a file that cannot be read at all: exit 2)."""
+    if path.startswith(("irealb://", "irealbook://")):
+        source = Source("<link>", path)
+        return source, reader.read(source.text)
+    try:
+        source = Source(path, reader.text(path))
+    except ChartProblem as problem:
+        return Source(path, ""), [Found(0, 1, problem=problem)]
+    return source, reader.read(source.text)
 
 
 def _import_one(source: Source, item: Found, args, out_dir: Path, taken: set[str],

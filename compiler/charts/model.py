@@ -30,7 +30,10 @@ class ChartChord:
 
 @dataclass(frozen=True)
 class ChartBar:
+    """A bar's chords and, when the chart has a melody, its notes as `.song` melody notes (`C5/4`)."""
+
     chords: tuple[ChartChord, ...]
+    melody: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class Chart:
     meter: Meter
     blocks: list[Block]
     form: list[FormItem]
+    swing: int | None = None  # percent, when the chart says (MusicXML <swing>)
 
 
 @dataclass(frozen=True)

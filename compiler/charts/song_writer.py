@@ -10,6 +10,7 @@ from ..fmt import format_source
 from .model import Block, Chart, ChartBar, FormItem
 
 BARS_PER_LINE = 4
+MELODY_INSTRUMENT = "flute"  # the chart's melody as a lead over the band
 
 
 def write_song(chart: Chart) -> str:
@@ -19,14 +20,31 @@ def write_song(chart: Chart) -> str:
     if chart.tempo:
         lines.append(f"tempo {chart.tempo}")
     lines += [f"key {chart.key}", f"time {chart.meter}"]
-    lines += [f"style {chart.style}", ""] if chart.style else [""]
+    lines += [f"style {chart.style}"] if chart.style else []
+    lines += [f"swing {chart.swing}%", ""] if chart.swing else [""]
     written: set[str] = set()
     for block in chart.blocks:
         if block.label not in written:
             written.add(block.label)
             lines += _section(block, chart) + [""]
     lines.append("form " + " ".join(_form_item(item) for item in chart.form))
+    if any(bar.melody for block in chart.blocks for bar in block.bars + sum(block.endings, [])):
+        lines += ["", f"track lead {MELODY_INSTRUMENT} melody tune", "", "melody tune"]
+        lines += [f"  | {' '.join(notes)} |" for notes in _played_melody(chart)]
     return format_source("\n".join(lines) + "\n")
+
+
+def _played_melody(chart: Chart) -> list[tuple[str, ...]]:
+    """The melody bar by bar in the played order (a rest for a bar without one), so one `melody`
+    that plays once from the first bar follows every repeat, ending and jump of the form."""
+    blocks = {block.label: block for block in chart.blocks}
+    out = []
+    for item in chart.form:
+        block = blocks[item.label]
+        bars = block.bars + (block.endings[item.ending - 1] if item.ending else [])
+        rest = tuple(note_tokens("r", Fraction(block.meter.num, block.meter.den)))
+        out += [bar.melody or rest for _ in range(item.times) for bar in bars]
+    return out
 
 
 def _quoted(text: str) -> str:
@@ -64,3 +82,25 @@ def _gcd(a: Fraction, b: Fraction) -> Fraction:
 def _form_item(item: FormItem) -> str:
     text = f"{item.label}.{item.ending}" if item.ending else item.label
     return f"{text} x{item.times}" if item.times > 1 else text
+
+
+# Every note value a `.song` melody writes in one note (plain, dotted, double-dotted, triplet), longest first.
+_VALUES = sorted(((Fraction(m, base) * Fraction(1, n), f"{n}{mark}")
+                  for n in (1, 2, 4, 8, 16, 32) for m, base, mark in ((1, 1, ""), (3, 2, "."), (7, 4, ".."),
+                                                                       (2, 3, "t"))), reverse=True)
+
+
+def note_tokens(pitch: str, length: Fraction, tied: bool = False) -> list[str]:
+    """A note (or rest `r`) of `length` whole notes as `.song` notes: one value if it has one, else
+    tied values, longest first.
+
+    >>> note_tokens("C5", Fraction(5, 8))
+    ['C5/2~', 'C5/8']
+    """
+    values, left = [], length
+    while left > 0:
+        value, name = next(((v, n) for v, n in _VALUES if v <= left), _VALUES[-1])
+        values.append(name)
+        left -= value
+    tie = "" if pitch == "r" else "~"
+    return [f"{pitch}/{name}{tie if index < len(values) - 1 or tied else ''}" for index, name in enumerate(values)]

@@ -1,0 +1,456 @@
+"""musicxml: MusicXML lead sheets (`.musicxml`, `.xml`, `.mxl` compressed) read into a `model.Chart`.
+
+The chords are the `<harmony>` elements (of the first part that has any), every MusicXML 4.0 `<kind>`
+mapped (`KINDS`, the table of docs/language.md); the first part's notes become the chart's melody.
+Measures, repeats, endings, rehearsal marks and the road map (`<sound>` segno, coda, D.C., D.S., fine)
+make the sections and the form; time, key and tempo come from the first part.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+from ..chords import ChordError, parse_chord
+from ..pitch import Key
+from .blocks import ReadBar, form_of, named, section_label, split_blocks
+from .ireal import STYLES, style_for
+from .model import Chart, ChartBar, ChartChord, ChartProblem, Found, Meter
+from .song_writer import note_tokens
+from .xmltree import Element, parse
+
+SUFFIXES = (".musicxml", ".xml", ".mxl")
+
+# MusicXML 4.0 <kind> -> the quality written after the root (None: the chord is N.C., or `other`).
+KINDS: dict[str, str | None] = {
+    "major": "", "minor": "m", "augmented": "aug", "diminished": "dim", "dominant": "7",
+    "major-seventh": "maj7", "minor-seventh": "m7", "diminished-seventh": "dim7", "augmented-seventh": "7#5",
+    "half-diminished": "m7b5", "major-minor": "m(maj7)", "major-sixth": "6", "minor-sixth": "m6",
+    "dominant-ninth": "9", "major-ninth": "maj9", "minor-ninth": "m9", "dominant-11th": "11",
+    "major-11th": "maj11", "minor-11th": "m11", "dominant-13th": "13", "major-13th": "maj13",
+    "minor-13th": "m13", "suspended-second": "sus2", "suspended-fourth": "sus", "power": "5",
+    "pedal": "(no3,no5)", "Neapolitan": "", "Italian": "7(no5)", "French": "7b5", "German": "7",
+    "Tristan": "m7b5", "other": None, "none": None,
+}
+# The chords whose MusicXML names differ only in case from what some programs write.
+_KIND_NAMES = {name.lower(): name for name in KINDS}
+_ALTER = {-2: "bb", -1: "b", 0: "", 1: "#", 2: "##"}
+_CIRCLE = ["Fb", "Cb", "Gb", "Db", "Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#", "G#", "D#",
+           "A#", "E#", "B#"]  # index = fifths + 8 for a major key
+_MODE_SHIFT = {"major": 0, "ionian": 0, "minor": 3, "aeolian": 3, "dorian": 2, "phrygian": 4, "lydian": -1,
+               "mixolydian": 1, "locrian": 5}
+_SHARPS = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
+_FLATS = ["C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B"]
+_NATURAL = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+_C_MAJOR = Key("C", "major")
+MAX_XML_CHARS = 16_000_000  # a lead sheet is well under a megabyte; a full score a few
+
+
+def read_text(text: str) -> list[Found]:
+    """The score of a MusicXML text, read (or the problem that stopped it); [] when it is no score."""
+    try:
+        root = parse(text)
+    except ChartProblem as problem:
+        return [Found(0, 1, problem=problem)]
+    if root.tag == "score-timewise":
+        return [Found(root.offset, 1, problem=ChartProblem(
+            "E209", "a timewise MusicXML score", "export it as a (partwise) MusicXML file", root.offset))]
+    if root.tag != "score-partwise":
+        return []
+    try:
+        return [Found(root.offset, 1, _Score(root).chart())]
+    except ChartProblem as problem:
+        return [Found(root.offset, 1, problem=problem)]
+
+
+def unzip(data: bytes) -> str:
+    """The score inside a compressed `.mxl`: the root file META-INF/container.xml names. Raises
+    ChartProblem (E209)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            name = _root_file(archive, names)
+            if archive.getinfo(name).file_size > MAX_XML_CHARS:
+                raise ChartProblem("E209", f"the score {name} is larger than {MAX_XML_CHARS:,} bytes")
+            return archive.read(name).decode("utf-8").replace("\r\n", "\n")
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, EOFError) as err:
+        raise ChartProblem("E209", f"not a compressed MusicXML (.mxl) file: {err}",
+                           "export the score again as .mxl, or as uncompressed .musicxml") from None
+
+
+def _root_file(archive: zipfile.ZipFile, names: list[str]) -> str:
+    if "META-INF/container.xml" in names:
+        container = parse(archive.read("META-INF/container.xml").decode("utf-8"))
+        rootfiles = container.find("rootfiles")
+        for rootfile in rootfiles.findall("rootfile") if rootfiles else []:
+            if rootfile.attrib.get("full-path") in names:
+                return rootfile.attrib["full-path"]
+    scores = [n for n in names if n.endswith((".musicxml", ".xml")) and not n.startswith("META-INF/")]
+    if not scores:
+        raise KeyError("no score in the archive")
+    return scores[0]
+
+
+# -- one measure ------------------------------------------------------------------------------------
+@dataclass
+class _Measure:
+    """A measure as read: its meter, length in quarters, chords and notes at their positions (quarters
+    from the measure's start), the signs around it and where it is."""
+
+    offset: int
+    meter: Meter
+    length: Fraction
+    chords: list[tuple[Fraction, str]] = field(default_factory=list)
+    notes: list[tuple[Fraction, Fraction, str, bool]] = field(default_factory=list)  # start, dur, pitch|r, tied
+    bar: ReadBar | None = None
+    words: list[str] = field(default_factory=list)
+
+
+class _PartReader:
+    """Reads one part's measures in order, keeping its divisions, meter and the time position."""
+
+    def __init__(self, part: Element) -> None:
+        self.part = part
+        self.divisions = 1
+        self.meter = Meter(4, 4)
+        self.key: str | None = None
+        self.tempo: int | None = None
+        self.swing: int | None = None
+
+    def measures(self) -> list[_Measure]:
+        return [self._measure(element) for element in self.part.findall("measure")]
+
+    def _measure(self, element: Element) -> _Measure:
+        for attributes in element.findall("attributes"):
+            self._attributes(attributes)
+        measure = _Measure(element.offset, self.meter, Fraction(4 * self.meter.num, self.meter.den))
+        measure.bar = ReadBar(ChartBar(()), self.meter, offset=element.offset)
+        position, longest = Fraction(0), Fraction(0)
+        for child in element.children:
+            if child.tag == "note":
+                position = self._note(child, position, measure)
+            elif child.tag in ("backup", "forward"):
+                step = self._quarters(child.text_of("duration", "0"))
+                position += step if child.tag == "forward" else -step
+            elif child.tag == "harmony" and child.attrib.get("type") != "alternate":  # printed, not played
+                at = position + self._quarters(child.text_of("offset", "0"))
+                measure.chords.append((max(at, Fraction(0)), harmony_symbol(child)))
+            elif child.tag == "direction":
+                self._direction(child, measure)
+            elif child.tag == "sound":
+                self._sound(child, measure)
+            elif child.tag == "barline":
+                _barline(child, measure.bar)
+            longest = max(longest, position)
+        if element.attrib.get("implicit") == "yes" and 0 < longest < measure.length:
+            _shift(measure, measure.length - longest)  # a pickup: its notes at the end of a full bar
+        return measure
+
+    def _attributes(self, attributes: Element) -> None:
+        if attributes.find("divisions") is not None:
+            self.divisions = max(1, _int(attributes.find("divisions")))
+        time = attributes.find("time")
+        if time is not None and time.find("beats") is not None:
+            beats = time.text_of("beats")
+            self.meter = Meter(sum(int(n) for n in re.findall(r"\d+", beats)) or 4,
+                               int(time.text_of("beat-type", "4") or 4))
+        key = attributes.find("key")
+        if key is not None and key.find("fifths") is not None and self.key is None:
+            self.key = _key(_int(key.find("fifths")), key.text_of("mode", "major"))
+
+    def _quarters(self, divisions: str) -> Fraction:
+        return Fraction(int(float(divisions or 0) * 1000), 1000 * self.divisions)
+
+    def _note(self, note: Element, position: Fraction, measure: _Measure) -> Fraction:
+        if note.find("grace") is not None or note.find("cue") is not None:
+            return position
+        duration = self._quarters(note.text_of("duration", "0"))
+        if note.find("chord") is not None:
+            return position  # a note struck with the one before: the melody keeps the first
+        if note.text_of("voice", "1") == "1":
+            pitch = _pitch(note.find("pitch")) if note.find("pitch") is not None else "r"
+            tied = any(tie.attrib.get("type") == "start" for tie in note.findall("tie"))
+            measure.notes.append((position, duration, pitch, tied))
+        return position + duration
+
+    def _direction(self, direction: Element, measure: _Measure) -> None:
+        for kind in direction.findall("direction-type"):
+            for child in kind.children:
+                if child.tag == "rehearsal" and child.text.strip():
+                    measure.bar.label = child.text.strip()
+                elif child.tag == "segno":
+                    measure.bar.marks.add("segno")
+                elif child.tag == "coda":
+                    measure.bar.marks.add("coda_sign")
+                elif child.tag == "words" and child.text.strip():
+                    measure.words.append(child.text.strip())
+                elif child.tag == "metronome" and self.tempo is None:
+                    self.tempo = _metronome(child)
+        for sound in direction.findall("sound"):
+            self._sound(sound, measure)
+
+    def _sound(self, sound: Element, measure: _Measure) -> None:
+        attrib, marks = sound.attrib, measure.bar.marks
+        if "tempo" in attrib and _number(attrib["tempo"]):
+            self.tempo = round(float(attrib["tempo"]))
+        marks |= {mark for name, mark in (("segno", "segno"), ("coda", "coda"), ("tocoda", "to_coda"),
+                                          ("dalsegno", "ds"), ("fine", "fine")) if name in attrib}
+        if attrib.get("dacapo") == "yes":
+            marks.add("dc")
+        swing = sound.find("swing")
+        if swing is not None and self.swing is None:
+            self.swing = 50 if swing.find("straight") is not None else _swing(swing)
+
+
+def _barline(barline: Element, bar: ReadBar) -> None:
+    repeat, ending = barline.find("repeat"), barline.find("ending")
+    if repeat is not None and repeat.attrib.get("direction") == "forward":
+        bar.repeat_start = True
+    if repeat is not None and repeat.attrib.get("direction") == "backward":
+        bar.repeat_end = True
+        bar.times = int(repeat.attrib["times"]) if repeat.attrib.get("times", "").isdigit() else 0
+    if ending is not None and ending.attrib.get("type") == "start":
+        bar.endings = tuple(int(n) for n in re.findall(r"\d+", ending.attrib.get("number", "")))
+    if ending is not None and ending.attrib.get("type") in ("stop", "discontinue"):
+        bar.closes = True
+    if barline.text_of("bar-style") in ("light-heavy", "light-light", "heavy-heavy", "heavy-light"):
+        bar.closes = True
+
+
+def _shift(measure: _Measure, by: Fraction) -> None:
+    measure.chords = [(at + by, symbol) for at, symbol in measure.chords]
+    measure.notes = [(Fraction(0), by, "r", False)] + [(at + by, dur, p, t) for at, dur, p, t in measure.notes]
+
+
+# -- chords -------------------------------------------------------------------------------------
+def harmony_symbol(harmony: Element) -> str:
+    """A `<harmony>` as a chord symbol the compiler reads: root, the kind's quality with the
+    `<degree>`s, and a `<bass>` or `<inversion>`. Raises ChartProblem (E210) for what it cannot read."""
+    kind_element = harmony.find("kind")
+    kind = _KIND_NAMES.get((kind_element.text.strip() if kind_element is not None else "").lower())
+    if kind_element is None or kind is None:
+        shown = kind_element.text.strip() if kind_element is not None else "no <kind>"
+        raise ChartProblem("E210", f"the harmony kind `{shown}` is not a MusicXML 4.0 kind",
+                           "use one of MusicXML's kinds: major, minor, dominant, …", harmony.offset)
+    if kind == "none":
+        return "N.C."
+    root = harmony.find("root")
+    if root is None:
+        raise ChartProblem("E210", "a harmony without a <root> (a numeral or function)",
+                           "write the chord with a <root>: <root-step>D</root-step>", harmony.offset)
+    symbol = _note_name(root.text_of("root-step"), root.text_of("root-alter", "0"), harmony.offset)
+    quality = KINDS[kind] if kind != "other" else kind_element.attrib.get("text", "")
+    degrees = [_degree(degree) for degree in harmony.findall("degree")]
+    symbol += _with_degrees(quality, [d for d in degrees if d])
+    symbol += _bass(harmony, symbol)
+    try:
+        parse_chord(symbol, _C_MAJOR)
+    except ChordError as err:
+        raise ChartProblem("E210", f"the harmony reads as `{symbol}`, which is not a chord: {err.message}",
+                           "check its <kind>, <degree>s and <bass>", harmony.offset) from None
+    return symbol
+
+
+# A seventh added to a kind without one (MusicXML counts an added 7 from the dominant: 7 is the minor
+# seventh, 7 raised the major): the chord with that seventh, as the compiler names it.
+_WITH_SEVENTH = {
+    "7": {"": "7", "m": "m7", "sus": "7sus", "sus2": "7sus2", "aug": "7#5", "dim": "m7b5", "5": "7no3"},
+    "maj7": {"": "maj7", "m": "m(maj7)", "sus": "maj7sus", "aug": "maj7#5", "dim": "dim(maj7)", "5": "maj7no3"},
+}
+
+
+def _with_degrees(quality: str, degrees: list[str]) -> str:
+    for seventh, name in (("add7", "7"), ("add#7", "maj7")):
+        if seventh in degrees and quality in _WITH_SEVENTH[name]:
+            quality = _WITH_SEVENTH[name][quality]
+            degrees = [degree for degree in degrees if degree != seventh]
+    if not degrees:
+        return quality
+    if quality.endswith(")"):  # `7(no5)`: one list of changes in the parentheses
+        return quality[:-1] + "," + ",".join(degrees) + ")"
+    return f"{quality}({','.join(degrees)})"
+
+
+def _degree(degree: Element) -> str:
+    value = degree.text_of("degree-value")
+    alter = _ALTER.get(int(float(degree.text_of("degree-alter", "0") or 0)), "")
+    kind = degree.text_of("degree-type", "add")
+    if not value.isdigit():
+        return ""
+    return {"add": f"add{alter}{value}", "alter": f"{alter}{value}", "subtract": f"no{value}"}.get(kind, "")
+
+
+def _bass(harmony: Element, chord: str) -> str:
+    bass = harmony.find("bass")
+    if bass is not None:
+        return "/" + _note_name(bass.text_of("bass-step"), bass.text_of("bass-alter", "0"), harmony.offset)
+    inversion = harmony.text_of("inversion")
+    if inversion.isdigit() and int(inversion) > 0:
+        spec = parse_chord(chord, _C_MAJOR)
+        tones = sorted(spec.intervals)
+        pc = (spec.root_pc + tones[min(int(inversion), len(tones) - 1)]) % 12
+        return "/" + (_FLATS if "b" in spec.root or spec.root == "F" else _SHARPS)[pc]
+    return ""
+
+
+def _note_name(step: str, alter: str, offset: int) -> str:
+    if step not in _NATURAL:
+        raise ChartProblem("E210", f"`{step}` is not a note step", "a step is A to G", offset)
+    return step + _ALTER.get(int(float(alter or 0)), "")
+
+
+# -- the chart ----------------------------------------------------------------------------------
+class _Score:
+    def __init__(self, root: Element) -> None:
+        self.root = root
+        parts = root.findall("part")
+        if not parts:
+            raise ChartProblem("E209", "the score has no <part>", "export a score with at least one part",
+                               root.offset)
+        self.first = _PartReader(parts[0])
+        self.measures = self.first.measures()
+        harmony_parts = [part for part in parts if _has_harmony(part)]
+        if not harmony_parts:
+            raise ChartProblem("E200", "the score has no chord symbols (<harmony>)",
+                               "add chord symbols to the lead sheet in the notation program", root.offset)
+        if harmony_parts[0] is not parts[0]:
+            for measure, other in zip(self.measures, _PartReader(harmony_parts[0]).measures()):
+                measure.chords = other.chords
+
+    def chart(self) -> Chart:
+        bars = self._bars()
+        visits = split_blocks(bars, "A", self._title())
+        blocks = named([visit.block for visit in visits])
+        return Chart(title=self._title(), composer=self._composer(), style=self._style(),
+                     key=self.first.key or "C major", tempo=self.first.tempo, meter=self.measures[0].meter,
+                     blocks=blocks, form=form_of(visits), swing=self.first.swing)
+
+    def _bars(self) -> list[ReadBar]:
+        melody = any(pitch != "r" for measure in self.measures for _, _, pitch, _ in measure.notes)
+        bars, previous, to_coda_seen = [], "N.C.", False
+        for measure in self.measures:
+            chords = _chords(measure, previous)
+            previous = chords[-1].symbol
+            notes = _melody(measure) if melody else ()
+            bar = replace(measure.bar, chart_bar=ChartBar(chords, notes), meter=measure.meter)
+            bar.label = section_label(bar.label, "A") if bar.label else ""
+            to_coda_seen = _road_words(bar, measure.words, to_coda_seen)
+            bars.append(bar)
+        _default_targets(bars)
+        return bars
+
+    def _title(self) -> str:
+        return (self.root.text_of("work/work-title") or self.root.text_of("movement-title") or "Untitled").strip()
+
+    def _composer(self) -> str:
+        identification = self.root.find("identification")
+        creators = identification.findall("creator") if identification is not None else []
+        return next((c.text.strip() for c in creators if c.attrib.get("type") == "composer"), "")
+
+    def _style(self) -> str:
+        """A style named in words at the top (`Medium Swing`, as iReal Pro's export writes), else ""."""
+        words = self.measures[0].words if self.measures else []
+        known = [w for w in words if w.strip().lower() in STYLES]
+        return style_for(known[0], self.measures[0].meter) if known else ""
+
+
+def _has_harmony(part: Element) -> bool:
+    return any(child.tag == "harmony" for measure in part.findall("measure") for child in measure.children)
+
+
+def _chords(measure: _Measure, previous: str) -> tuple[ChartChord, ...]:
+    """The measure's chords with their lengths in the meter's beats; before the first, the chord before
+    goes on."""
+    beat = Fraction(4, measure.meter.den) * (3 if measure.meter.beats != measure.meter.num else 1)
+    changes = sorted({at: symbol for at, symbol in measure.chords if at < measure.length}.items())
+    if not changes or changes[0][0] > 0:
+        changes.insert(0, (Fraction(0), previous))
+    ends = [at for at, _ in changes[1:]] + [measure.length]
+    return tuple(ChartChord(symbol, (end - at) / beat) for (at, symbol), end in zip(changes, ends) if end > at)
+
+
+def _melody(measure: _Measure) -> tuple[str, ...]:
+    """The measure's voice-1 notes as `.song` melody notes, the gaps rests, filling the bar exactly."""
+    tokens, at = [], Fraction(0)
+    for start, dur, pitch, tied in sorted(measure.notes, key=lambda note: note[0]):
+        if start > at:
+            tokens += note_tokens("r", (start - at) / 4)
+        end = min(start + dur, measure.length)
+        if end > max(start, at):
+            tokens += note_tokens(pitch, (end - max(start, at)) / 4, tied and end == start + dur)
+            at = end
+    if at < measure.length:
+        tokens += note_tokens("r", (measure.length - at) / 4)
+    return tuple(tokens)
+
+
+def _road_words(bar: ReadBar, words: list[str], to_coda_seen: bool) -> bool:
+    """`D.C. al Coda`, `D.S. al Fine`, `To Coda`, `Fine` written as words, and a coda sign no <sound>
+    explains: the to-coda sign until there is one, then the coda. Returns whether a to-coda is seen."""
+    text = " ".join(words).lower()
+    if re.search(r"d\.\s*c\.|da capo", text):
+        bar.marks.add("dc")
+    if re.search(r"d\.\s*s\.|dal segno", text):
+        bar.marks.add("ds")
+    if "al coda" in text or "al fine" in text:
+        bar.marks.add("al_coda" if "al coda" in text else "al_fine")
+    elif "to coda" in text:
+        bar.marks.add("to_coda")
+    elif re.search(r"\bfine\b", text):
+        bar.marks.add("fine")
+    if "coda_sign" in bar.marks:
+        bar.marks.discard("coda_sign")
+        if not bar.marks & {"coda", "to_coda"}:
+            bar.marks.add("coda" if to_coda_seen else "to_coda")
+    return to_coda_seen or "to_coda" in bar.marks
+
+
+def _default_targets(bars: list[ReadBar]) -> None:
+    """A D.C./D.S. that does not say where to: al coda when the chart has a coda, al fine when a Fine."""
+    marks = set().union(*(bar.marks for bar in bars))
+    target = "al_coda" if {"to_coda", "coda"} <= marks else "al_fine" if "fine" in marks else ""
+    for bar in bars:
+        if bar.marks & {"dc", "ds"} and not bar.marks & {"al_coda", "al_fine"} and target:
+            bar.marks.add(target)
+
+
+def _pitch(pitch: Element) -> str:
+    step = pitch.text_of("step")
+    alter = _ALTER.get(round(float(pitch.text_of("alter", "0") or 0)), "")
+    return f"{step}{alter}{pitch.text_of('octave', '4')}"
+
+
+def _key(fifths: int, mode: str) -> str:
+    mode = mode.strip().lower() if mode.strip().lower() in _MODE_SHIFT else "major"
+    index = max(0, min(len(_CIRCLE) - 1, fifths + _MODE_SHIFT[mode] + 8))
+    return f"{_CIRCLE[index]} {mode}"
+
+
+def _metronome(metronome: Element) -> int | None:
+    per_minute = metronome.text_of("per-minute")
+    if not _number(per_minute):
+        return None
+    unit = {"half": 2, "quarter": 1, "eighth": Fraction(1, 2)}.get(metronome.text_of("beat-unit"), 1)
+    dotted = Fraction(3, 2) if metronome.find("beat-unit-dot") is not None else 1
+    return round(float(per_minute) * unit * dotted)
+
+
+def _swing(swing: Element) -> int | None:
+    first, second = swing.text_of("first"), swing.text_of("second")
+    if first.isdigit() and second.isdigit() and int(first) + int(second):
+        return round(100 * int(first) / (int(first) + int(second)))
+    return None
+
+
+def _int(element: Element | None) -> int:
+    try:
+        return int(float(element.text.strip())) if element is not None else 0
+    except ValueError:
+        return 0
+
+
+def _number(text: str) -> bool:
+    return bool(re.fullmatch(r"\d+(\.\d+)?", text.strip()))

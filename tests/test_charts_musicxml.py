@@ -1,0 +1,152 @@
+"""MusicXML import: hand-made lead sheets (tests/data/charts/musicxml/) import to `.song` files that check,
+build, and play the chart's chord timeline and melody; every MusicXML 4.0 <kind> maps; a malformed file
+gets a located diagnostic."""
+
+from __future__ import annotations
+
+import zipfile
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from compiler.charts.musicxml import KINDS
+from compiler.chords import parse_chord
+from compiler.cli import compile_front, main
+from compiler.pitch import Key
+
+from chart_timeline import expected, imports_plays_and_builds, played
+from test_chord_table import MUSICXML, _pcs
+
+FIXTURES = Path(__file__).resolve().parent / "data" / "charts" / "musicxml"
+
+# The played chord timeline of each fixture, bar by bar in `.song` cell notation (`.` holds a cell).
+PLAYED = {
+    "blues_head.musicxml": "F7 | Bb7 | F7 | C7 . F7b9 .",
+    "repeats.musicxml": "Dm7 | G7 | Dm7 | G7 | Dm7 | G7 | Bbmaj7 | A7#5#9",
+    "two_endings.musicxml": "Ebmaj7 | Cm7 | Fm7 Bb7 | Ebmaj7 | Cm7 | Eb6 | Abmaj7 | Gm7 C7",
+    "three_endings.musicxml": "G | D7 | G | Em7 A7 | G | C D7 | G",
+    "shared_ending.musicxml": "C | G7 | C | G7 | C | C6",
+    "dc_al_coda.musicxml": "Fmaj7 | Gm7 C7 | Bbmaj7 | C7 | Fmaj7 | Gm7 C7 | Gm7 C7 | F6",
+    "ds_al_coda.musicxml": "Bb | Cm7 | F7 | Ebmaj7 | F7 | Cm7 | F7 | Cm7 F7 | Bb6",
+    "dc_al_fine.musicxml": "Am | E7 | C | E7 | Am | E7",
+    "time_changes.musicxml": "Cmaj7 | Dm7 | Em7 | A7 | Dm7 G7 | Cmaj7",
+    "slash_chords.musicxml": "C | G/B | Am7 Am7/G | Fmaj7 F/A | Dm7/C | G7sus G7",
+    "alternate_chords.musicxml": "Fmaj7 | D7 | Gm7 | C7",
+    "no_chord.musicxml": "E7 | N.C. | E7 N.C. | A7 . . N.C.",
+    "five_four.musicxml": "Ebm7 . . Bbm7 . | Ebm7 . . Bbm7 . | Cbmaj7 | Bb7#5#9",
+    "seven_eight.musicxml": "A | G | D/F# | A",
+    "six_eight.musicxml": "D Bm | G A7 | D",
+    "twelve_eight.musicxml": "G | C | G D7 | G",
+    "rehearsal_marks.musicxml": "Cmaj7 | Am7 D7 | Cmaj7 | Am7 D7 | Fmaj7 | G7 | Cmaj7 | Am7 D7",
+    "pickup_melody.musicxml": "N.C. | C6 | Dm7 G7 | C6",
+    "two_parts.musicxml": "Gm | Cm7",
+}
+C_MAJOR = Key("C", "major")
+# all_kinds.musicxml: one bar per kind, in this order (MusicXML 4.0's list), on C or the root the kind implies.
+FIXTURE_KINDS = ["major", "minor", "augmented", "diminished", "dominant", "major-seventh", "minor-seventh",
+                 "diminished-seventh", "augmented-seventh", "half-diminished", "major-minor", "major-sixth",
+                 "minor-sixth", "dominant-ninth", "major-ninth", "minor-ninth", "dominant-11th", "major-11th",
+                 "minor-11th", "dominant-13th", "major-13th", "minor-13th", "suspended-second", "suspended-fourth",
+                 "Neapolitan", "Italian", "French", "German", "pedal", "power", "Tristan", "other", "none"]
+ROOTS = {"Neapolitan": "Db", "Italian": "Ab", "French": "Ab", "German": "Ab", "Tristan": "F"}
+
+
+def _import(tmp_path: Path, *args: str) -> int:
+    return main(["import", *args, "-o", str(tmp_path / "out")])
+
+
+def _melody(path: Path) -> list[tuple[Fraction, int, Fraction]]:
+    """The compiled song's melody notes: (start in quarters, MIDI pitch, length in quarters)."""
+    song, diagnostics, _ = compile_front(str(path))
+    assert song is not None, [d.message for d in diagnostics]
+    return [(n.start, n.pitch, n.dur) for n in song.melodies[0].notes if n.pitch is not None]
+
+
+def test_there_are_fifteen_or_more_fixtures():
+    assert len(PLAYED) >= 15
+    assert sorted(PLAYED) == sorted(p.name for p in FIXTURES.iterdir() if p.name != "all_kinds.musicxml")
+
+
+@pytest.mark.parametrize("name", sorted(PLAYED))
+def test_fixture_imports_plays_its_chart_and_builds(name, tmp_path, capsys):
+    imports_plays_and_builds(FIXTURES / name, PLAYED[name], tmp_path, capsys)
+
+
+def test_every_musicxml_kind_maps_to_its_notes(tmp_path, capsys):
+    assert set(KINDS) == set(MUSICXML) | {"other"}  # MusicXML 4.0's 33 values
+    assert _import(tmp_path, str(FIXTURES / "all_kinds.musicxml")) == 0
+    song, _, _ = compile_front(str(tmp_path / "out" / "every_kind.song"))
+    chords = {FIXTURE_KINDS[bar.number - 1]: parse_chord(bar.slots[0].chord.symbol, C_MAJOR) for bar in song.bars}
+    assert set(chords) == set(KINDS)
+    for kind in FIXTURE_KINDS:
+        if kind == "other":  # `other` is what its text says: `7alt`
+            assert chords[kind].pitch_classes == parse_chord("C7alt", C_MAJOR).pitch_classes
+        elif kind == "none":
+            assert chords[kind].is_no_chord
+        else:
+            assert chords[kind].pitch_classes == _pcs(ROOTS.get(kind, "C"), MUSICXML[kind]), kind
+
+
+def test_header_melody_and_ties(tmp_path, capsys):
+    assert _import(tmp_path, str(FIXTURES / "blues_head.musicxml")) == 0
+    path = tmp_path / "out" / "blues_head.song"
+    text = path.read_text()
+    assert 'composer "Fixture"' in text and "tempo    132" in text and "key      F major" in text
+    assert "style    jazz.swing" in text  # the words `Medium Swing` over the first bar
+    q = Fraction
+    assert _melody(path) == [(q(0), 65, q(1)), (q(1), 69, q(1)), (q(2), 72, q(3, 2)), (q(7, 2), 69, q(1, 2)),
+                             (q(4), 70, q(3)), (q(8), 65, q(4)), (q(12), 67, q(2))]
+
+
+def test_a_pickup_bar_swing_and_a_tie_across_the_bar_line(tmp_path, capsys):
+    assert _import(tmp_path, str(FIXTURES / "pickup_melody.musicxml")) == 0
+    path = tmp_path / "out" / "pickup_tune.song"
+    assert "swing    67%" in path.read_text() and "tempo    160" in path.read_text()
+    q = Fraction
+    assert _melody(path) == [(q(3), 72, q(1, 2)), (q(7, 2), 74, q(1, 2)), (q(4), 76, q(2)), (q(6), 67, q(2)),
+                             (q(8), 77, q(3, 2)), (q(19, 2), 76, q(1, 2)), (q(10), 74, q(3)), (q(13), 72, q(3))]
+
+
+def test_the_melody_follows_the_played_order(tmp_path, capsys):
+    """The form repeats A: the one melody is written out for every pass."""
+    assert _import(tmp_path, str(FIXTURES / "two_parts.musicxml")) == 0
+    path = tmp_path / "out" / "two_parts.song"
+    assert [pitch for _, pitch, _ in _melody(path)] == [67, 70, 74, 72]
+    assert "key   G minor" in path.read_text()
+
+
+def test_a_compressed_mxl_reads_the_score_its_container_names(tmp_path, capsys):
+    mxl = tmp_path / "blues.mxl"
+    with zipfile.ZipFile(mxl, "w") as archive:
+        archive.writestr("META-INF/container.xml", '<?xml version="1.0"?><container><rootfiles>'
+                         '<rootfile full-path="score/blues.musicxml"/></rootfiles></container>')
+        archive.writestr("score/blues.musicxml", (FIXTURES / "blues_head.musicxml").read_text())
+    assert _import(tmp_path, str(mxl)) == 0
+    assert played(tmp_path / "out" / "blues_head.song") == expected(PLAYED["blues_head.musicxml"])
+
+
+SCORE = ('<?xml version="1.0"?>\n<score-partwise version="4.0">\n<part-list><score-part id="P1"/></part-list>\n'
+         '<part id="P1">\n<measure number="1">\n{}\n</measure>\n</part>\n</score-partwise>\n')
+C7 = "<harmony><root><root-step>C</root-step></root><kind>dominant</kind></harmony>"
+
+
+@pytest.mark.parametrize("name, text, line, col, code", [
+    ("broken.musicxml", SCORE.format(C7 + "<note>"), 7, 3, "E209"),           # not well-formed
+    ("kind.musicxml", SCORE.format("<harmony><root><root-step>C</root-step></root><kind>superchord</kind>"
+                                   "</harmony>"), 6, 1, "E210"),             # not a MusicXML kind
+    ("rootless.xml", SCORE.format("<harmony><numeral><numeral-root>5</numeral-root></numeral>"
+                                  "<kind>dominant</kind></harmony>"), 6, 1, "E210"),  # a numeral, no root
+    ("timewise.musicxml", '<?xml version="1.0"?>\n<score-timewise/>\n', 2, 1, "E209"),
+    ("lyrics.musicxml", SCORE.format('<note><rest/><duration>4</duration></note>'), 2, 1, "E200"),  # no chords
+    ("page.xml", "<html><body>no score</body></html>\n", 1, 1, "E200"),
+    ("bad.mxl", "not a zip file\n", 1, 1, "E209"),
+])
+def test_a_malformed_file_gets_a_located_diagnostic_and_the_other_files_import(
+        name, text, line, col, code, tmp_path, capsys):
+    bad = tmp_path / name
+    bad.write_text(text)
+    assert _import(tmp_path, str(bad), str(FIXTURES / "twelve_eight.musicxml")) == 1
+    captured = capsys.readouterr()
+    assert f"{bad}:{line}:{col}: error[{code}]" in captured.err and "Traceback" not in captured.err
+    assert captured.out.splitlines() == [f"wrote {tmp_path / 'out' / 'twelve_xml.song'}"]
