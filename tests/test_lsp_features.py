@@ -139,6 +139,9 @@ async def test_hover_on_a_chord_spells_its_notes_and_degree(client: LanguageClie
     assert await _hover(client, uri, _at(SONG, "Cm7", offset=1)) == "**Cm7** — C Eb G Bb — ii7 in Bb major"
     assert await _hover(client, uri, _at(SONG, "D7 |")) == "**D7** — D F# A C — III7 in Bb major"
     assert await _hover(client, uri, _at(SONG, "Ab7")) == "**Ab7** — Ab C Eb Gb — bVII7 in Bb major"
+    held = await _open(client, lsp_folder, "h1b.song", "section A\n  | C . F G | % |\n")
+    assert (await _hover(client, held, T.Position(line=1, character=6))).startswith("`.` — holds the chord")
+    assert (await _hover(client, held, T.Position(line=1, character=14))).startswith("`%` — plays the bar before")
 
 
 async def test_hover_on_a_style_gives_its_description_and_tracks(client: LanguageClient, lsp_folder):

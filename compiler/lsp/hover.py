@@ -18,6 +18,7 @@ from .navigation import name_under
 from .styles import style_named
 
 C_MAJOR = Key("C", "major")
+_HOLDS = {"%": "`%` — plays the bar before this one again", ".": "`.` — holds the chord before it one more beat"}
 
 
 def hover(doc: Analysed, position: T.Position) -> T.Hover | None:
@@ -58,6 +59,8 @@ def _chord_at(doc: Analysed, line: int, col: int) -> tuple[str, object] | None:
             span = cell.span
             if span is None or span.line != line or not span.col <= col <= span.end_col:
                 continue
+            if cell.text in _HOLDS:
+                return _HOLDS[cell.text], span
             for offset, symbol in split_chord_list(cell.text):
                 if span.col + offset <= col <= span.col + offset + len(symbol):
                     text = _chord_text(symbol, _section_key(doc, section))
