@@ -106,11 +106,11 @@ async def test_a_used_file_changed_on_disk_is_checked_again(client: LanguageClie
     uri = _uri(lsp_folder, "user.song")
     song = GOOD.replace("style jazz.swing", 'use "mystyles.song"\nstyle mine.swing')
     assert await open_document(client, uri, song) == []
-    styles.write_text(_style_file("mine.swing").replace("pattern walk\n", "pattern wlak\n"), encoding="utf-8")
+    # a new size, so a new stamp however coarse the file system's clock
+    styles.write_text(_style_file("mine.swing").replace("pattern walk\n", "pattern nowhere\n"), encoding="utf-8")
     forget_published(client, uri)
     client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(
         changes=[T.FileEvent(uri=from_fs_path(str(styles)), type=T.FileChangeType.Changed)]))
-
     diagnostics = await diagnostics_of(client, uri, 1)
     assert diagnostics, "the edited style file's error is shown"
     first = diagnostics[0]
@@ -118,8 +118,9 @@ async def test_a_used_file_changed_on_disk_is_checked_again(client: LanguageClie
     assert first.related_information[0].location.uri == from_fs_path(str(styles))
     styles.write_text(_style_file("mine.swing"), encoding="utf-8")
     forget_published(client, uri)
-    client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(
-        changes=[T.FileEvent(uri=from_fs_path(str(styles)), type=T.FileChangeType.Changed)]))
+    # mended and saved from the editor this time: a save re-checks every open song too
+    client.text_document_did_save(T.DidSaveTextDocumentParams(
+        text_document=T.TextDocumentIdentifier(uri=from_fs_path(str(styles)))))
     assert await diagnostics_of(client, uri, 1) == []
 
 
