@@ -280,3 +280,14 @@ async def test_an_instrument_or_a_mark_has_no_definition(client: LanguageClient,
     uri = await _open(client, lsp_folder, "d4.song", SONG)
     assert await _definition(client, uri, _at(SONG, "alto_sax")) == []
     assert await _definition(client, uri, _at(SONG, "fill")) == []
+
+
+async def test_a_code_action_writes_the_word_songspec_uses(client: LanguageClient, lsp_folder):
+    text = SONG.replace('key   Bb major', 'key   Bb major\nmeter 4/4')
+    uri = from_fs_path(str(lsp_folder / "a3.song"))
+    [diagnostic] = await open_document(client, uri, text)
+    assert diagnostic.code == "E010"
+    [action] = await _actions(client, uri, [diagnostic])
+    [edit] = action.edit.changes[uri]
+    assert (edit.new_text, edit.range.start, edit.range.end) == ("time", T.Position(line=2, character=0),
+                                                                  T.Position(line=2, character=5))
