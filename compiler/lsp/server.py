@@ -30,7 +30,6 @@ from .symbols import document_symbols, folding_ranges
 from .tokens import LEGEND, semantic_tokens
 
 DEBOUNCE_S = 0.01
-log = logging.getLogger(__name__)
 
 
 class SongServer(LanguageServer):
