@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = _parser(sys.argv[1:] if argv is None else argv)
     # One command is one short batch whose trees are acyclic and freed by reference counting; the
     # cycle collector would only rescan the objects the imports made, again and again (~25 ms of a
     # 100-bar `build --midi-only`).
@@ -61,14 +61,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.enable()
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    """Every command, with the arguments of the one `argv` names only: some commands' arguments are
+    declared in their own modules (`import`, `batch`), and importing those would cost every other
+    command its start-up (`song check` imported the batch driver and with it the whole IR)."""
+    chosen = next((word for word in argv if not word.startswith("-")), None)
     parser = _Parser(prog="song", description="Compile .song charts into backing tracks.")
     parser.add_argument("--version", action="version", version=f"songspec {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, helptext, run in _COMMANDS:
         sub = commands.add_parser(name, help=helptext, description=helptext)
         sub.set_defaults(run=run)
-        _ARGUMENTS[name](sub)
+        if name == chosen:
+            _ARGUMENTS[name](sub)
     return parser
 
 

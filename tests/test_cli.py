@@ -48,10 +48,19 @@ def test_cold_check_imports_nothing_heavy(tmp_path):
     path = tmp_path / "s.song"
     path.write_text(SONG, encoding="utf-8")
     probe = ("import sys; from compiler.cli import main; code = main(['check', sys.argv[1]]); "
-             "heavy = [m for m in ('music21', 'scipy', 'numpy', 'fluidsynth', 'pedalboard', 'mido') if m in sys.modules]; "
+             "heavy = [m for m in ('music21', 'scipy', 'numpy', 'fluidsynth', 'pedalboard', 'mido', 'compiler.batch', "
+             "'compiler.charts.command', 'compiler.lsp', 'watchfiles') if m in sys.modules]; "
              "print(code, heavy)")
     out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "0 []"
+
+
+@pytest.mark.parametrize("command, option", [("import", "--force"), ("batch", "--scheduler"), ("build", "--midi-only"),
+                                             ("watch", "--audio")])
+def test_each_command_has_its_arguments_though_only_the_chosen_one_declares_them(capsys, command, option):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    assert option in capsys.readouterr().out
 
 
 def test_python_dash_m_is_the_same_command(tmp_path):

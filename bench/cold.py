@@ -1,0 +1,78 @@
+"""Cold start (issue 12): `song check` and `song build --midi-only` of the 104-bar medium-swing spec as
+whole processes, against a bare `python -c pass` in the same run.
+
+The runs are interleaved (pass, check, build, pass, …) so a busy machine slows all of them alike, and
+the ratios are of medians: of wall-clock time, and of CPU time (user + system, from the kernel's
+accounting of each child), which a machine shared with other work disturbs far less. Two floors are
+printed beside them: the imports every cold run pays before it reads a song (pydantic's model
+machinery and lark), and `song --version` (the CLI and nothing else).
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "specs" / "medium_swing.song"
+GOALS = {"check": 3.5, "build": 4.5}  # most times a bare `python -c pass`, issue 12
+RUNS = 9
+
+
+def commands(workdir: Path) -> dict[str, list[str]]:
+    python = sys.executable
+    return {
+        "pass": [python, "-c", "pass"],
+        "floor": [python, "-c", "import pydantic.main, lark"],
+        "version": [python, "-m", "compiler", "--version"],
+        "check": [python, "-m", "compiler", "check", str(SPEC)],
+        "build": [python, "-m", "compiler", "build", str(SPEC), "--midi-only", "--quiet", "-o", str(workdir / "cold")],
+    }
+
+
+def measure(workdir: Path, runs: int = RUNS) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) seconds per run of each command, interleaved; one unmeasured round first (disk
+    caches, bytecode)."""
+    todo = commands(workdir)
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in todo}
+    for round_ in range(runs + 1):
+        for name, args in todo.items():
+            before, start = _children_cpu(), time.perf_counter()
+            subprocess.run(args, check=True, capture_output=True, cwd=ROOT)
+            if round_:
+                times[name].append((time.perf_counter() - start, _children_cpu() - before))
+    return times
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(workdir: Path) -> list[str]:
+    times = measure(workdir)
+    wall = {name: statistics.median(t for t, _ in values) for name, values in times.items()}
+    cpu = {name: statistics.median(c for _, c in values) for name, values in times.items()}
+    lines = []
+    for name, label in (("check", "`song check`"), ("build", "`song build --midi-only`")):
+        walls = [t for t, _ in times[name]]
+        ratio, cpu_ratio = wall[name] / wall["pass"], cpu[name] / cpu["pass"]
+        lines.append(f"cold start: {label:26} {wall[name] * 1000:7.1f} ms (range {min(walls) * 1000:.0f}-"
+                     f"{max(walls) * 1000:.0f})   {ratio:5.2f}x a bare python (CPU time {cpu_ratio:5.2f}x)   "
+                     f"goal {GOALS[name]}x   {'met' if max(ratio, cpu_ratio) <= GOALS[name] else 'not met'}")
+    lines.append(f"cold start: floors: bare `python -c pass` {wall['pass'] * 1000:.1f} ms "
+                 f"(CPU {cpu['pass'] * 1000:.1f} ms); `song --version` {wall['version'] / wall['pass']:.2f}x "
+                 f"(CPU {cpu['version'] / cpu['pass']:.2f}x); importing pydantic.main + lark "
+                 f"{wall['floor'] / wall['pass']:.2f}x (CPU {cpu['floor'] / cpu['pass']:.2f}x)")
+    return lines
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="songspec-cold-") as tmp:
+        print("\n".join(run(Path(tmp))))
