@@ -73,3 +73,19 @@ def _applied(lines, text: str, edits) -> str:
     for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
         text = text[:offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
     return text
+
+
+def test_the_example_in_docs_editors_md_says_what_the_server_publishes():
+    from compiler.library import Library
+    from compiler.lsp.diagnostics import lsp_diagnostics
+    from compiler.lsp.documents import analyse_document
+
+    page = (ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
+    section = page[page.index("## The language server"):]
+    example = re.search(r"```song\n(.*?)```", section, re.S).group(1)
+    [diag] = lsp_diagnostics(analyse_document("file:///tmp/x.song", 1, example, Library(), "utf-16"))
+    assert (diag.code, diag.range.start.line, diag.range.start.character, diag.range.end.character) == ("E020", 2, 6, 8)
+    first, help = diag.message.split("\n")
+    assert f"message ``{first}``" in section.replace("\n", " ")
+    assert f"`{help}`" in section.replace("\n", " ")
+    assert diag.code_description.href.endswith("/docs/diagnostics.md#e020-unknown-chord")
