@@ -234,3 +234,15 @@ async def test_a_client_that_counts_code_points_gets_code_points(lsp_folder):
         await other.shutdown_session()
     finally:
         await other.stop()
+
+
+async def test_a_burst_of_changes_is_checked_once_for_its_last_version(client: LanguageClient, lsp_folder):
+    uri = _uri(lsp_folder, "burst.song")
+    await open_document(client, uri, GOOD)
+    for version in range(2, 7):  # five keystrokes sent at once, as a fast typist's editor would
+        client.text_document_did_change(T.DidChangeTextDocumentParams(
+            text_document=T.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[T.TextDocumentContentChangeWholeDocument(text=GOOD.replace("F7 |", f"F{version} |"))]))
+    await diagnostics_of(client, uri, 6)
+    published = [version for (published_uri, version) in client.published if published_uri == uri]
+    assert published[-1] == 6 and len(published) < 6, published  # open + fewer than five checks
