@@ -291,3 +291,16 @@ async def test_a_code_action_writes_the_word_songspec_uses(client: LanguageClien
     [edit] = action.edit.changes[uri]
     assert (edit.new_text, edit.range.start, edit.range.end) == ("time", T.Position(line=2, character=0),
                                                                   T.Position(line=2, character=5))
+
+
+async def test_the_style_s_intro_has_a_hover_and_a_definition(client: LanguageClient, lsp_folder):
+    text = "style jazz.swing\nsection A\n  | C |\nform intro A ending\n"
+    uri = await _open(client, lsp_folder, "i1.song", text)
+    about = await _hover(client, uri, _at(text, "intro"))
+    assert about == "**section intro** (from jazz.swing) — 4 bars, 4/4, C major\n\nplays 1 time: pass 1: bars 1–4"
+    [where] = await _definition(client, uri, _at(text, "ending"))
+    lines = open(to_fs_path(where.uri), encoding="utf-8").read().split("\n")
+    assert to_fs_path(where.uri).endswith("jazz.song") and lines[where.range.start.line] == "  section ending"
+    style_start = next(n for n, line in enumerate(lines) if line.startswith("style jazz.swing "))
+    next_style = next(n for n, line in enumerate(lines) if n > style_start and line.startswith("style "))
+    assert style_start < where.range.start.line < next_style  # jazz.swing's own ending, not another style's

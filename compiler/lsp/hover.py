@@ -144,12 +144,15 @@ def _section_text(doc: Analysed, label: str) -> str | None:
         count = sum(len(line.bars) for line in written.lines)
         return f"**section {label}** — {count} bar{'s' if count != 1 else ''} written"
     section = next((s for s in song.sections if s.label == label), None)
+    from_style = section is None and label in ("intro", "ending")
+    section = section or (getattr(song.style, label) if from_style else None)
     if section is None:
         return None
     endings = "".join(f", ending {e.number}: {len(e.bars)}" for e in section.endings)
     plays = [p for p in song.passes if p.label == label]
     where = "; ".join(f"pass {p.pass_no}: bars {p.first_bar}–{p.first_bar + p.bar_count - 1}" for p in plays)
     bars = len(section.bars)
-    return (f"**section {label}** — {bars} bar{'s' if bars != 1 else ''}{endings}, {section.meter}, "
+    origin = f" (from {song.style.name})" if from_style else ""
+    return (f"**section {label}**{origin} — {bars} bar{'s' if bars != 1 else ''}{endings}, {section.meter}, "
             f"{section.key.tonic} {section.key.mode}\n\n"
             + (f"plays {len(plays)} time{'s' if len(plays) != 1 else ''}: {where}" if plays else "never played"))

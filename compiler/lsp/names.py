@@ -14,6 +14,8 @@ from ..source import Span
 
 Kind = Literal["section", "melody", "pattern", "style", "track", "instrument", "file", "mark"]
 _ENDING = re.compile(r"^(.+)\.(\d+)$")  # `A.2` in a form: section A, its ending 2
+STYLE_SECTIONS = ("intro", "ending")  # sections a form may take from the style; `tag` and `vamp` replay bars
+_NOT_SECTIONS = tuple(word for word in SPECIALS if word not in STYLE_SECTIONS)
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def _is_option(word: str) -> bool:
 
 def _form_names(items: tuple[S.FormItem, ...]) -> Iterator[Name]:
     for item in items:
-        if item.name is not None and item.name.text not in SPECIALS:
+        if item.name is not None and item.name.text not in _NOT_SECTIONS:
             yield from _named(item.name, "section")
         yield from _form_names(item.group)
 
@@ -106,7 +108,7 @@ def _arrange_names(line: S.OptionLine) -> Iterator[Name]:
     """`last C ff stop 2`: the label is a section (after `first`/`last`), `style X` names a style."""
     words = (line.name, *line.values)
     label_at = 1 if line.name.text in PASS_WORDS else 0
-    if label_at < len(words) and words[label_at].text not in SPECIALS:
+    if label_at < len(words) and words[label_at].text not in _NOT_SECTIONS:
         yield from _named(words[label_at], "section")
     for index, word in enumerate(words[label_at + 1:], start=label_at + 1):
         if word.text in MARK_WORDS or word.text in PASS_WORDS:

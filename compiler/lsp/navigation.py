@@ -16,7 +16,7 @@ from pygls.uris import from_fs_path
 from .. import syntax as S
 from ..errors import SongError
 from .documents import Analysed, resolved
-from .names import Name, name_at, names_in, section_label
+from .names import STYLE_SECTIONS, Name, name_at, names_in, section_label
 
 _DEFINED_BY = {"section": S.Section, "melody": S.Melody, "pattern": S.Pattern, "style": S.StyleDef,
                "track": S.Track}
@@ -62,11 +62,24 @@ def _wanted(doc: Analysed, name: Name) -> str:
 
 
 def _definitions(doc: Analysed, kind: str, text: str) -> Iterator:
-    """Spans of the definitions of `text` as a `kind`: in the document first, then the library's files."""
+    """Spans of the definitions of `text` as a `kind`: in the document first, then the library's files
+    (an `intro` or `ending` the song does not write is its style's)."""
+    song = doc.analysis.song
     for tree in _trees(doc, kind, text):
         for node in _walk(tree.statements):
             if isinstance(node, _DEFINED_BY[kind]) and node.name.text == text and node.name.span is not None:
-                yield node.name.span
+                if kind != "section" or tree is doc.analysis.tree or text not in STYLE_SECTIONS:
+                    yield node.name.span
+        if kind == "section" and text in STYLE_SECTIONS and song is not None:
+            yield from _style_section(tree, song.style.name, text)
+
+
+def _style_section(tree: S.SongFile, style: str, label: str) -> Iterator:
+    """The style's own `section intro` (its major form first: the minor one says `minor` after it)."""
+    for node in tree.statements:
+        if isinstance(node, S.StyleDef) and node.name.text == style:
+            found = [item for item in node.items if isinstance(item, S.Section) and item.name.text == label]
+            yield from (item.name.span for item in sorted(found, key=lambda item: len(item.values)))
 
 
 def _trees(doc: Analysed, kind: str, text: str) -> Iterator[S.SongFile]:
