@@ -1,7 +1,7 @@
 """Ensemble table (issue 10): `python -m bench.ensemble` measures every spec and a smoke song per style.
 
-Each row is one song arranged in process with its own seed: the comping, drum and bass bar-rhythm
-variation (distinct rhythms per 32 bars / the top rhythm's share; for drums also the groove
+Each row is one song arranged in process with its own seed: the comping, pad, drum and bass bar-rhythm
+variation (the worst part of the role) (distinct rhythms per 32 bars / the top rhythm's share; for drums also the groove
 consistency) and the ensemble faults (late chords, bass minor 9ths under the comping, minor 9ths inside
 voicings, unmarked section starts, new sections without a fill). The tests assert the thresholds on
 the same songs; this prints the figures to quote.
@@ -78,14 +78,14 @@ def row(label: str, result) -> str:
     drums = result.of_role("drums")
     steady = min((p.consistency for p in drums if p.consistency is not None), default=None)
     voicing = f"{result.voicing_clashes}/{result.voicings}"
-    return (f"| {label} | {rhythm('comp', 'pad')} | {rhythm('drums')} | {'–' if steady is None else f'{steady:.2f}'} "
+    return (f"| {label} | {rhythm('comp')} | {rhythm('pad')} | {rhythm('drums')} | {'–' if steady is None else f'{steady:.2f}'} "
             f"| {rhythm('bass')} | {percent(result.late_rate)} | {percent(result.bass_clash_rate)} "
             f"| {percent(result.beat3_rate)} | {voicing} | {percent(result.marked_rate)} | {percent(result.fill_rate)} |")
 
 
-HEADER = ("| song | comp distinct/32 / top | drums distinct/32 / top | groove consistency | bass distinct/32 / top "
+HEADER = ("| song | comp distinct/32 / top | pad distinct/32 / top | drums distinct/32 / top | groove consistency | bass distinct/32 / top "
           "| late chords % | bass m9 % | bass beat 3 chord % | m9 voicings | starts marked % | fills % |\n"
-          "|---|---|---|---|---|---|---|---|---|---|---|")
+          "|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def main(argv: list[str]) -> None:
