@@ -213,13 +213,19 @@ class PatternPart(Node):
 
 
 class PatternDef(Node):
-    """A style pattern for one role. `levels[0..2]` are energy 1..3 (None = fall back to a lower one)."""
+    """A style pattern for one role. `levels[0..2]` are energy 1..3 (None = fall back to a lower one).
+
+    `ostinato`: the style says its bar rhythm is the genre (a reggae skank) and it plays at least
+    this many distinct bar rhythms per 32 bars, for `ostinato_reason`; None for a varied part.
+    """
 
     name: str
     role: Role
     levels: tuple[PatternPart | None, PatternPart | None, PatternPart | None]
     fill: PatternPart | None = None
     swing: Fraction | None = None
+    ostinato: int | None = None
+    ostinato_reason: str = ""
 
 
 class Harmony(Node):

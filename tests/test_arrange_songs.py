@@ -278,7 +278,7 @@ def test_autumn_leaves_meets_every_target(tmp_path: Path) -> None:
 
 def test_ii_v_i_through_twelve_keys_moves_little(tmp_path: Path) -> None:
     analysis = build(tmp_path, ii_v_i_song()).analysis
-    assert analysis.voice_moves >= 12 * 3 - 1
+    assert analysis.voice_moves >= 12 * 3 - 4  # the piano may lay out for a bar or two of its vocabulary
     assert analysis.voice_leading <= 2.5, analysis
     assert 48 <= analysis.comp_low and analysis.comp_high <= 79
 
@@ -327,12 +327,13 @@ def test_arranging_twice_gives_equal_timelines(tmp_path: Path) -> None:
     assert arrange(song).model_dump() == arrange(song).model_dump()
 
 
-def test_seed_changes_only_the_humanization(tmp_path: Path) -> None:
+def test_a_seed_changes_the_performance_not_the_song(tmp_path: Path) -> None:
     song = build(tmp_path, AUTUMN).song
     one, same, other = (arrange(song, ArrangeOptions(seed=s)) for s in (1, 1, 2))
     assert one.model_dump() == same.model_dump()
-    assert one.tracks[0].notes != other.tracks[0].notes
-    assert [len(t.notes) for t in one.tracks] == [len(t.notes) for t in other.tracks]
+    assert one.tracks[0].notes != other.tracks[0].notes  # another humanization, other variations
+    for field in ("tempos", "meters", "markers", "chords", "end_tick"):
+        assert getattr(one, field) == getattr(other, field), field
 
 
 MIDI_SCRIPT = """\
@@ -541,7 +542,8 @@ def test_walking_bass_never_repeats_and_stays_in_range(tmp_path: Path) -> None:
     built = build(tmp_path, AUTUMN.replace("seed 7", "seed 7\nhumanize 0%"))
     bass = built.track("bass").notes
     assert 28 <= min(n.pitch for n in bass) and max(n.pitch for n in bass) <= 55
-    walking = [n for n in bass if 4 * BAR <= n.start < 12 * BAR]  # the first A: quarter notes
+    # the first A: a note on every beat (a skip or a rake adds an eighth between two of them)
+    walking = [n for n in bass if 4 * BAR <= n.start < 12 * BAR and n.start % 480 == 0]
     assert len(walking) == 32
     assert all(a.pitch != b.pitch for a, b in zip(walking, walking[1:]))
     assert all(abs(a.pitch - b.pitch) <= 7 for a, b in zip(walking, walking[1:]))
@@ -587,7 +589,8 @@ def test_bass_humanization_stays_near_the_changes(tmp_path: Path) -> None:
 # -- comping ---------------------------------------------------------------------------------------
 
 def test_anticipation_plays_the_next_chord_early_and_skips_its_downbeat(tmp_path: Path) -> None:
-    text = styled("jazz.swing", form="A") + "arrange\n  A f\nhumanize 0%\n"
+    pinned = "pattern charleston comp\n  comp | X - - x . . . > |\n"  # no vocabulary: the push in every bar
+    text = styled("jazz.swing", form="A") + "arrange\n  A f\nhumanize 0%\n" + pinned
     built = build(tmp_path, text)
     piano = built.track("piano").notes
     early = [n for n in piano if BAR - 480 < n.start < BAR]  # the last swung 8th of bar 1

@@ -126,8 +126,9 @@ def test_the_ensemble_lines_name_every_measure_and_its_target() -> None:
 # -- the acceptance thresholds on every spec and every style's smoke song (bench/ensemble.py) --------
 
 from bench.ensemble import measure as measure_song, spec_songs, style_songs  # noqa: E402
-from compiler.ensemble import (BASS_BEAT3_MIN, BASS_CLASH_MAX, FILLS_MIN, LATE_CHORDS_MAX,  # noqa: E402
-                               MARKED_STARTS_MIN)
+from compiler.ensemble import (BASS_BEAT3_MIN, BASS_CLASH_MAX, BASS_TOP_SHARE_MAX, COMP_DISTINCT_MIN,  # noqa: E402
+                               COMP_TOP_SHARE_MAX, DRUM_DISTINCT_MIN, FILLS_MIN, GROOVE_CONSISTENCY_MIN,
+                               LATE_CHORDS_MAX, MARKED_STARTS_MIN)
 
 SONGS = spec_songs() + style_songs()
 _MEASURED: dict[str, Ensemble] = {}
@@ -154,3 +155,71 @@ def test_every_song_voices_without_minor_ninths_and_its_bass_listens_to_the_comp
     assert result.voicing_clashes == 0, format_ensemble(result)
     assert result.bass_clash_rate is None or result.bass_clash_rate <= BASS_CLASH_MAX, format_ensemble(result)
     assert result.beat3_rate is None or result.beat3_rate >= BASS_BEAT3_MIN, format_ensemble(result)
+
+
+def ostinato_bounds(label: str) -> dict[str, int | None]:
+    """Each comp track's own lower bound of distinct bar rhythms, where its pattern is an ostinato."""
+    from bench.ensemble import ROOT
+    from compiler.arrange.patterns import find_groove
+    from compiler.library import Library
+    from compiler.pipeline import front_end
+    from compiler.source import Source
+
+    path = ROOT / "specs" / f"{label}.song" if not label.startswith("style ") else ROOT / "smoke.song"
+    song = front_end(Source(str(path), dict(SONGS)[label]), Library()).song
+    grooves = {track.name: find_groove(song, track, song.style) for track in song.tracks}
+    return {name: groove.pattern.ostinato if groove else None for name, groove in grooves.items()}
+
+
+@pytest.mark.parametrize("label", [label for label, _ in SONGS])
+def test_every_song_comps_with_a_vocabulary_and_its_drums_vary_but_stay_steady(label: str) -> None:
+    result = measured(label)
+    bounds = ostinato_bounds(label)
+    for part in result.of_role("comp"):
+        bound = bounds.get(part.name)
+        if bound is None:
+            assert part.top_share <= COMP_TOP_SHARE_MAX, (part, format_ensemble(result))
+        assert part.distinct_per_32 >= (COMP_DISTINCT_MIN if bound is None else bound), (part, format_ensemble(result))
+    for part in result.of_role("drums"):
+        assert part.distinct_per_32 >= DRUM_DISTINCT_MIN, format_ensemble(result)
+        assert part.consistency is None or part.consistency >= GROOVE_CONSISTENCY_MIN, format_ensemble(result)
+
+
+@pytest.mark.parametrize("label", [label for label, _ in SONGS if label.startswith("style jazz.")
+                                   or label in ("medium_swing", "ii_V_I_cycle", "st_louis_blues", "saints_melody",
+                                                "uptempo_blues")])
+def test_a_walking_bass_varies_its_bar_rhythm(label: str) -> None:
+    (bass,) = measured(label).of_role("bass")
+    assert bass.top_share <= BASS_TOP_SHARE_MAX, bass
+
+
+@pytest.mark.parametrize("label", ["medium_swing", "bossa_nova", "style funk.groove"])
+def test_five_seeds_give_five_performances_with_the_same_harmony(label: str) -> None:
+    import io
+
+    from bench.ensemble import ROOT
+    from compiler.analyze import analyze_song
+    from compiler.arrange import ArrangeOptions, arrange
+    from compiler.library import Library
+    from compiler.pipeline import front_end
+    from compiler.source import Source
+
+    path = ROOT / "specs" / f"{label}.song" if not label.startswith("style ") else ROOT / "smoke.song"
+    song = front_end(Source(str(path), dict(SONGS)[label]), Library()).song
+    performances = set()
+    for seed in range(1, 6):
+        timeline = arrange(song, ArrangeOptions(seed=seed))
+        midi = to_midi(timeline)
+        buffer = io.BytesIO()
+        midi.save(file=buffer)
+        again = io.BytesIO()
+        to_midi(arrange(song, ArrangeOptions(seed=seed))).save(file=again)
+        assert buffer.getvalue() == again.getvalue()  # the same seed, byte for byte
+        performances.add(buffer.getvalue())
+        report = midi_report(timeline, source=str(path), key="", tempo=float(song.tempo))
+        harmony = analyze_song(midi, report)
+        assert harmony.bass_root_rate >= 0.99 and harmony.chord_tone_rate >= 0.97, seed
+        ensemble = ensemble_of(midi, report)
+        assert ensemble.voicing_clashes == 0 and (ensemble.late_rate or 0) <= LATE_CHORDS_MAX, seed
+        assert (ensemble.bass_clash_rate or 0) <= BASS_CLASH_MAX, seed
+    assert len(performances) == 5

@@ -156,3 +156,11 @@ def test_same_seed_same_midi_and_five_seeds_five_performances() -> None:
     assert midi_bytes(text, 3) == midi_bytes(text, 3)
     assert len({midi_bytes(text, seed) for seed in range(1, 6)}) == 5
     assert len({tuple(figures(text, seed)) for seed in range(1, 6)}) == 5
+
+
+def test_an_ostinato_states_its_bound_and_why() -> None:
+    text = song("").replace("pattern figures comp\n", 'pattern figures comp\n  ostinato 3 "the skank is the groove"\n')
+    (pattern,) = front_end(Source("v.song", text), Library()).song.patterns
+    assert (pattern.ostinato, pattern.ostinato_reason) == (3, "the skank is the groove")
+    missing = text.replace(' "the skank is the groove"', "")
+    assert any(code == "E011" and "the reason, in quotes" in message for code, message in errors(missing))

@@ -149,7 +149,9 @@ class _Line:
         tick = self.steps[i].start
         options = [p for p in (target - 1, target + 1, target - 2, target + 2)
                    if self.low <= p <= self.high and p != self.prev]
-        options = [p for p in options if not self.heard.rubs(p, tick)] or options
+        options = [p for p in options if not self.heard.rubs(p, tick)]
+        if not options:  # every step into the root rubs against the comping: walk there instead
+            return self._walk(i, chord)
         chromatic = [p for p in options if abs(p - target) == 1]
         return min(chromatic or options or [target], key=lambda p: (abs(p - self.prev), p))
 

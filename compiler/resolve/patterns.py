@@ -36,6 +36,7 @@ def read_pattern(pattern: S.Pattern, sink: DiagnosticSink) -> ir.PatternDef | No
     levels: list[_Part | None] = [None] * LEVELS
     fill: _Part | None = None
     swing: Fraction | None = None
+    ostinato: tuple[int, str] | None = None
     for line in pattern.lines:
         if _read_part_line(line, role, common, sink, TOP_LINES):
             continue
@@ -47,9 +48,12 @@ def read_pattern(pattern: S.Pattern, sink: DiagnosticSink) -> ir.PatternDef | No
             fill = _block_part(line, role, sink)
         elif line.name.text == "swing":
             swing = _swing(line, sink)
+        elif line.name.text == "ostinato":
+            ostinato = _ostinato(line, sink)
+    bound, reason = ostinato or (None, "")
     return ir.PatternDef(name=pattern.name.text, role=role, levels=_levels(common, levels),
                          fill=fill.frozen() if fill and (fill.lanes or fill.variations) else None, swing=swing,
-                         span=pattern.name.span)
+                         ostinato=bound, ostinato_reason=reason, span=pattern.name.span)
 
 
 @dataclass
@@ -69,7 +73,7 @@ class _Part:
 
 
 # Lines a pattern may hold outside its blocks, besides lanes, `vary` and `weight`.
-TOP_LINES = ("level", "fill", "swing")
+TOP_LINES = ("level", "fill", "swing", "ostinato")
 
 
 def _read_part_line(line: S.Lane | S.PatternBlock, role: str, part: _Part, sink: DiagnosticSink,
@@ -111,6 +115,20 @@ def _levels(common: _Part, levels: list[_Part | None]) -> tuple:
 def _level_number(line: S.PatternBlock, sink: DiagnosticSink) -> int | None:
     value = Words(line.values, sink, line.name.span).number("an energy level", "level 2", 1, LEVELS)
     return int(value) if value is not None else None
+
+
+def _ostinato(line: S.PatternBlock, sink: DiagnosticSink) -> tuple[int, str] | None:
+    """`ostinato 3 "why"`: the part's own lower bound of distinct bar rhythms per 32 bars, and why."""
+    words = Words(line.values, sink, line.name.span)
+    example = 'ostinato 3 "the skank on 2 and 4 is the groove"'
+    bound = words.number("a number of distinct bar rhythms", example, 1, 8)
+    reason = words.string("the reason, in quotes", example) if bound is not None else None
+    if bound is None or reason is None:
+        return None
+    if bound.denominator != 1:
+        sink.error("E012", "an ostinato's bound is a whole number of bar rhythms", line.name.span, f"write `{example}`")
+        return None
+    return int(bound), reason
 
 
 def _swing(line: S.PatternBlock, sink: DiagnosticSink) -> Fraction | None:
