@@ -89,3 +89,12 @@ def test_the_example_in_docs_editors_md_says_what_the_server_publishes():
     assert f"message ``{first}``" in section.replace("\n", " ")
     assert f"`{help}`" in section.replace("\n", " ")
     assert diag.code_description.href.endswith("/docs/diagnostics.md#e020-unknown-chord")
+
+
+def test_a_message_that_is_not_json_rpc_is_one_log_line_and_the_server_goes_on():
+    garbage = b'Content-Length: 2\r\n\r\n{}' + b'Content-Length: 9\r\n\r\nnot json!'
+    done = subprocess.run([sys.executable, "-m", "compiler", "lsp"], input=garbage, capture_output=True,
+                          timeout=60, cwd=ROOT)
+    assert done.returncode == 0  # it served until its input ended
+    assert b"Traceback" not in done.stderr
+    assert done.stderr.decode().startswith("song lsp: ")

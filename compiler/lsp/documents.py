@@ -4,7 +4,6 @@ the positions of its text — made once per version of the document and reused b
 from __future__ import annotations
 
 import logging
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,8 +78,8 @@ def analyse_document(uri: str, version: int | None, text: str, library: Library,
     try:
         return Analysed(uri, version, source, analyse(source, library), lines, library)
     except Exception as err:  # noqa: BLE001 — a compiler bug must not take the editor's server down
-        log.error("internal error on %s:\n%s", uri, "".join(traceback.format_exception(err)))
         reason = f"internal error: {type(err).__name__}: {err}".splitlines()[0]
+        log.error("%s in %s", reason, uri)
         return _unchecked(uri, version, source, lines, library, reason + " (please report it with this file)")
 
 

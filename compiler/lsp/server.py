@@ -169,8 +169,21 @@ def tokens(ls: SongServer, params: T.SemanticTokensParams) -> T.SemanticTokens:
     return semantic_tokens(ls.analysed(params.text_document.uri))
 
 
+class OneLine(logging.Formatter):
+    """A log record as one line on stderr, its exception as `Type: message` — never a traceback (pygls
+    logs one for a message it cannot read; the editor shows stderr as the server's log)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = f"song lsp: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            line += f": {type(record.exc_info[1]).__name__}: {record.exc_info[1]}"
+        return line.splitlines()[0] if line else line
+
+
 def run() -> int:
     """Serve on stdin/stdout until the client says exit. Logging goes to stderr (stdout is the protocol)."""
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="song lsp: %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(OneLine())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     server.start_io()
     return 0
