@@ -304,3 +304,11 @@ async def test_the_style_s_intro_has_a_hover_and_a_definition(client: LanguageCl
     style_start = next(n for n, line in enumerate(lines) if line.startswith("style jazz.swing "))
     next_style = next(n for n, line in enumerate(lines) if n > style_start and line.startswith("style "))
     assert style_start < where.range.start.line < next_style  # jazz.swing's own ending, not another style's
+
+
+async def test_completion_offers_modes_after_a_key_and_presets_after_master(client: LanguageClient, lsp_folder):
+    text = "key Bb \nmaster \n"
+    uri = await _open(client, lsp_folder, "c9.song", text)
+    modes = await _labels(client, uri, T.Position(line=0, character=7))
+    assert {"major", "minor", "dorian", "mixolydian"} <= set(modes)
+    assert await _labels(client, uri, T.Position(line=1, character=7)) == ["streaming", "apple", "broadcast"]

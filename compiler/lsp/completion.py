@@ -1,5 +1,5 @@
 """lsp.completion: textDocument/completion by what the line says so far — header keywords at the start
-of a top-level line, styles (with their descriptions) after `style`, GM instruments and drum kits after
+of a top-level line, a key's modes and the master presets, styles (with their descriptions) after `style`, GM instruments and drum kits after
 a track's name, patterns and melodies after `pattern`/`melody`, section names in `form` and `arrange`,
 marks after an arrange label, and chord qualities after a root in a section's bars."""
 
@@ -12,6 +12,8 @@ from lsprotocol import types as T
 
 from ..chords import known_qualities, numeral_quality
 from ..instruments import find_instrument, instrument_names
+from ..mixspec import MASTER_PRESETS
+from ..pitch import MODES
 from ..resolve import SETTINGS, STATEMENTS
 from ..resolve.band import PART_OPTIONS, SOUND_OPTIONS
 from ..resolve.form import MARK_WORDS, PASS_WORDS, SPECIALS
@@ -40,6 +42,8 @@ def _items(doc: Analysed, block: str, words: list[str], typed: str, before: str)
     if not words and not indented:
         return _keywords()
     head = words[0] if words else ""
+    if not indented and (values := _header_values(words)) is not None:
+        return values
     if words[-1:] == ["style"] and (head == "style" or block == "arrange"):
         return [_item(name, Kind.Class, description) for name, description in sorted(style_choices(doc).items())]
     if head == "track":
@@ -51,6 +55,16 @@ def _items(doc: Analysed, block: str, words: list[str], typed: str, before: str)
     if block == "section" and "|" in before:
         return _chord_items(typed)
     return []
+
+
+def _header_values(words: list[str]) -> list[T.CompletionItem] | None:
+    """`key Bb ` then a mode; `master ` then a preset (None: the line is not one of these)."""
+    if len(words) == 2 and words[0] == "key":
+        return [_item(mode, Kind.EnumMember, "mode") for mode in MODES]
+    if words == ["master"]:
+        return [_item(name, Kind.EnumMember, f"master preset: {lufs:g} LUFS, {peak:g} dBTP")
+                for name, (lufs, peak) in MASTER_PRESETS.items()]
+    return None
 
 
 def _block(lines: list[str], index: int, before: str) -> str:
