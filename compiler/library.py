@@ -10,12 +10,34 @@ from .resources import data_dir
 from .source import Source
 
 
+# Parsed library files, shared by every Library in the process: a tree is immutable, so one parse of a
+# file's text serves them all. `song check folder/`, each `song watch` round and each job of
+# `song batch` make a Library per song, and without this each parsed the same stdlib file again
+# (a third of checking a 100-bar song). Keyed by the text itself, so an edit is never missed, even
+# one that keeps a file's size and lands within the file system's timestamp resolution; one entry
+# per file, so a resident process does not keep every version of a file it watched being edited.
+_PARSED: dict[Path, tuple[str, S.SongFile]] = {}
+
+
+def parsed(path: Path, source: Source) -> S.SongFile:
+    """`source` (the text of `path`) parsed, or the tree an earlier parse of the same text gave.
+    Raises ParseError, and then forgets the file's earlier tree."""
+    known = _PARSED.get(path)
+    if known is not None and known[0] == source.text:
+        return known[1]
+    _PARSED.pop(path, None)
+    tree = parse(source)
+    _PARSED[path] = (source.text, tree)
+    return tree
+
+
 class Library:
     """Loads .song library files once each and remembers their text for diagnostics.
 
     A style named `family.name` lives in `stdlib/family.song`, so finding one style reads one file.
     A file is parsed again when it changes on disk (its size or modification time), so a resident
-    caller (`song lsp`) can keep one Library for a session and still see an edited `use`d file.
+    caller (`song lsp`) can keep one Library for a session and still see an edited `use`d file; a
+    file whose text another Library has parsed already is not parsed again (`parsed`).
     """
 
     def __init__(self, stdlib: Path | None = None) -> None:
@@ -33,7 +55,7 @@ class Library:
             source = Source.read(path)
             self.sources[source.path] = source
             self._files.pop(path, None)  # a file that no longer parses is not left cached
-            self._files[path] = (stamp, parse(source))
+            self._files[path] = (stamp, parsed(path, source))
         return self._files[path][1]
 
     def stdlib_file(self, style: str) -> Path | None:
