@@ -200,6 +200,10 @@ async def test_definition_into_a_used_file(client: LanguageClient, lsp_folder):
     assert style.uri == from_fs_path(str(lsp_folder / "lib.song")) and style.range.start.line == 0
     [file] = await _definition(client, uri, _at(text, "lib.song"))
     assert file.uri == style.uri
+    uses = await client.text_document_references_async(T.ReferenceParams(
+        text_document=T.TextDocumentIdentifier(uri=uri), position=_at(text, "my.feel"),
+        context=T.ReferenceContext(include_declaration=True)))
+    assert sorted((u.uri == uri, u.range.start.line) for u in uses) == [(False, 0), (True, 1)]  # its definition too
 
 
 async def test_references_of_a_section(client: LanguageClient, lsp_folder):

@@ -44,14 +44,29 @@ def definition(doc: Analysed, position: T.Position) -> list[T.Location]:
 
 
 def references(doc: Analysed, position: T.Position, include_declaration: bool) -> list[T.Location]:
-    """Every use of the name under the cursor in the document (and its definition, if asked)."""
+    """Every use of the name under the cursor (and its definition, if asked): in the document and, for a
+    style or a pattern, in the files it `use`s (a pattern is named by the style file's tracks)."""
     name, names = name_under(doc, position)
     if name is None or name.kind == "file":
         return []
     wanted = _wanted(doc, name)
-    found = [other for other in names if other.kind == name.kind and _wanted(doc, other) == wanted
-             and (include_declaration or not other.defines)]
-    return [doc.location(other.span) for other in found]
+    found = [other for other in names if other.kind == name.kind and _wanted(doc, other) == wanted]
+    if name.kind in ("style", "pattern"):
+        found += [other for tree in _used_trees(doc) for other in names_in(tree)
+                  if other.kind == name.kind and other.text == wanted]
+    return [location for other in found if (include_declaration or not other.defines)
+            if (location := doc.location(other.span)) is not None]
+
+
+def _used_trees(doc: Analysed) -> Iterator[S.SongFile]:
+    """The syntax trees of the files the document `use`s (not the stdlib, whose uses are everyone's)."""
+    own = resolved(Path(doc.source.path))
+    for path in list(doc.library.sources):
+        if not doc.library.is_stdlib(Path(path)) and resolved(Path(path)) != own:
+            try:
+                yield doc.library.load(Path(path))
+            except (SongError, OSError, UnicodeDecodeError):
+                continue
 
 
 def _wanted(doc: Analysed, name: Name) -> str:
