@@ -603,7 +603,10 @@ _COMMANDS = (
                 "with --audio, a mix", _run_analyze),
     ("explain", "explain a diagnostic code, with an example and the fix", _run_explain),
     ("report", "rewrite a build's report.html (its page to look at and practise with) without rebuilding", _run_report),
-    ("import", "import iReal Pro charts as formatted, checked .song files", lambda args: _charts().run(args)),
+    ("import", "import iReal Pro, ChordPro and MusicXML charts as formatted, checked .song files",
+     lambda args: _charts().run(args)),
+    ("export", "export a song as a MusicXML lead sheet, a ChordPro grid or an iReal Pro link",
+     lambda args: _export().run(args)),
     ("lsp", "run the language server on stdin/stdout (for editors: diagnostics, completion, hover, fmt, ...)",
      _run_lsp),
     ("batch", "build a catalogue from a manifest: songs × keys × tempos × minus-ones, on a process pool or Dask",
@@ -614,6 +617,7 @@ _COMMANDS = (
 _ARGUMENTS = {"check": _check_args, "ir": _ir_args, "fmt": _fmt_args, "styles": _styles_args,
               "build": _build_args, "watch": _watch_args, "analyze": _analyze_args, "explain": _explain_args,
               "report": _report_args, "import": lambda sub: _charts().add_arguments(sub), "lsp": _lsp_args,
+              "export": lambda sub: _export().add_arguments(sub),
               "batch": lambda sub: _batch().add_arguments(sub), "worker": lambda sub: _batch().add_worker_arguments(sub)}
 
 
@@ -621,6 +625,12 @@ def _charts():
     from .charts import command
 
     return command
+
+
+def _export():
+    from .charts import export
+
+    return export
 
 
 def _batch():

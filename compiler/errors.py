@@ -60,6 +60,7 @@ CODES: dict[str, str] = {
     "E208": "chart bar does not share its beats evenly",
     "E209": "malformed MusicXML file",
     "E210": "unreadable MusicXML harmony",
+    "E211": "song cannot be written in the export format",
     "E250": "batch manifest is not TOML",
     "E251": "unknown batch manifest setting",
     "E252": "bad batch manifest value",

@@ -29,11 +29,21 @@ class ChartChord:
 
 
 @dataclass(frozen=True)
+class ChartNote:
+    """One melody note (or a rest: `pitch` None) of a bar, in order: its pitch as `.song` writes it
+    (`Bb4`), its length in whole notes, and whether it is tied into the next note."""
+
+    pitch: str | None
+    length: Fraction
+    tied: bool = False
+
+
+@dataclass(frozen=True)
 class ChartBar:
-    """A bar's chords and, when the chart has a melody, its notes as `.song` melody notes (`C5/4`)."""
+    """A bar's chords and, when the chart has a melody, its notes filling the bar."""
 
     chords: tuple[ChartChord, ...]
-    melody: tuple[str, ...] = ()
+    melody: tuple[ChartNote, ...] = ()
 
 
 @dataclass(frozen=True)

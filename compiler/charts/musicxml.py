@@ -18,8 +18,7 @@ from ..chords import ChordError, parse_chord
 from ..pitch import Key
 from .blocks import ReadBar, form_of, named, section_label, split_blocks
 from .ireal import STYLES, style_for
-from .model import Chart, ChartBar, ChartChord, ChartProblem, Found, Meter
-from .song_writer import note_tokens
+from .model import Chart, ChartBar, ChartChord, ChartNote, ChartProblem, Found, Meter
 from .xmltree import Element, parse
 
 SUFFIXES = (".musicxml", ".xml", ".mxl")
@@ -372,19 +371,20 @@ def _chords(measure: _Measure, previous: str) -> tuple[ChartChord, ...]:
     return tuple(ChartChord(symbol, (end - at) / beat) for (at, symbol), end in zip(changes, ends) if end > at)
 
 
-def _melody(measure: _Measure) -> tuple[str, ...]:
-    """The measure's voice-1 notes as `.song` melody notes, the gaps rests, filling the bar exactly."""
-    tokens, at = [], Fraction(0)
+def _melody(measure: _Measure) -> tuple[ChartNote, ...]:
+    """The measure's voice-1 notes, the gaps rests, filling the bar exactly."""
+    notes, at = [], Fraction(0)
     for start, dur, pitch, tied in sorted(measure.notes, key=lambda note: note[0]):
         if start > at:
-            tokens += note_tokens("r", (start - at) / 4)
+            notes.append(ChartNote(None, (start - at) / 4))
         end = min(start + dur, measure.length)
         if end > max(start, at):
-            tokens += note_tokens(pitch, (end - max(start, at)) / 4, tied and end == start + dur)
+            notes.append(ChartNote(None if pitch == "r" else pitch, (end - max(start, at)) / 4,
+                                   tied and end == start + dur))
             at = end
     if at < measure.length:
-        tokens += note_tokens("r", (measure.length - at) / 4)
-    return tuple(tokens)
+        notes.append(ChartNote(None, (measure.length - at) / 4))
+    return tuple(notes)
 
 
 def _road_words(bar: ReadBar, words: list[str], to_coda_seen: bool) -> bool:

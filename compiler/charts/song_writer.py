@@ -7,7 +7,7 @@ from functools import reduce
 from math import gcd
 
 from ..fmt import format_source
-from .model import Block, Chart, ChartBar, FormItem
+from .model import Block, Chart, ChartBar, ChartNote, FormItem
 
 BARS_PER_LINE = 4
 MELODY_INSTRUMENT = "flute"  # the chart's melody as a lead over the band
@@ -30,11 +30,15 @@ def write_song(chart: Chart) -> str:
     lines.append("form " + " ".join(_form_item(item) for item in chart.form))
     if any(bar.melody for block in chart.blocks for bar in block.bars + sum(block.endings, [])):
         lines += ["", f"track lead {MELODY_INSTRUMENT} melody tune", "", "melody tune"]
-        lines += [f"  | {' '.join(notes)} |" for notes in _played_melody(chart)]
+        lines += [f"  | {' '.join(_notes(notes))} |" for notes in _played_melody(chart)]
     return format_source("\n".join(lines) + "\n")
 
 
-def _played_melody(chart: Chart) -> list[tuple[str, ...]]:
+def _notes(notes: tuple[ChartNote, ...]) -> list[str]:
+    return [token for note in notes for token in note_tokens(note.pitch or "r", note.length, note.tied)]
+
+
+def _played_melody(chart: Chart) -> list[tuple[ChartNote, ...]]:
     """The melody bar by bar in the played order (a rest for a bar without one), so one `melody`
     that plays once from the first bar follows every repeat, ending and jump of the form."""
     blocks = {block.label: block for block in chart.blocks}
@@ -42,7 +46,7 @@ def _played_melody(chart: Chart) -> list[tuple[str, ...]]:
     for item in chart.form:
         block = blocks[item.label]
         bars = block.bars + (block.endings[item.ending - 1] if item.ending else [])
-        rest = tuple(note_tokens("r", Fraction(block.meter.num, block.meter.den)))
+        rest = (ChartNote(None, Fraction(block.meter.num, block.meter.den)),)
         out += [bar.melody or rest for _ in range(item.times) for bar in bars]
     return out
 
@@ -70,8 +74,13 @@ def _cells(bar: ChartBar) -> str:
     when the bar has one chord."""
     if len(bar.chords) == 1:
         return bar.chords[0].symbol
-    unit = reduce(_gcd, (Fraction(chord.beats) for chord in bar.chords), Fraction(1))
+    unit = beat_unit(bar)
     return " ".join(" ".join([chord.symbol] + ["."] * (int(chord.beats / unit) - 1)) for chord in bar.chords)
+
+
+def beat_unit(bar: ChartBar) -> Fraction:
+    """The cell a bar is written in: a beat, or the part of a beat every chord is a whole number of."""
+    return reduce(_gcd, (Fraction(chord.beats) for chord in bar.chords), Fraction(1))
 
 
 def _gcd(a: Fraction, b: Fraction) -> Fraction:
@@ -97,10 +106,16 @@ def note_tokens(pitch: str, length: Fraction, tied: bool = False) -> list[str]:
     >>> note_tokens("C5", Fraction(5, 8))
     ['C5/2~', 'C5/8']
     """
+    values = [name for _, name in note_values(length)]
+    tie = "" if pitch == "r" else "~"
+    return [f"{pitch}/{name}{tie if index < len(values) - 1 or tied else ''}" for index, name in enumerate(values)]
+
+
+def note_values(length: Fraction) -> list[tuple[Fraction, str]]:
+    """`length` whole notes as note values (`2.`, `8t`), longest first, one if a single value is it."""
     values, left = [], length
     while left > 0:
         value, name = next(((v, n) for v, n in _VALUES if v <= left), _VALUES[-1])
-        values.append(name)
+        values.append((value, name))
         left -= value
-    tie = "" if pitch == "r" else "~"
-    return [f"{pitch}/{name}{tie if index < len(values) - 1 or tied else ''}" for index, name in enumerate(values)]
+    return values
