@@ -30,6 +30,10 @@ def test_installed_package_finds_grammar_and_stdlib(tmp_path):
              "assert compiler.__file__.startswith(sys.argv[1]), compiler.__file__; "
              "from compiler.cli import main; main(['build', sys.argv[3], '--midi-only', '--quiet', '-o', 'out']); "
              "assert main(['explain', 'E021']) == 0; "
+             # song lsp's link for a code is the installed docs page, which is there to open
+             "from compiler.lsp.diagnostics import code_link; from urllib.parse import urlparse; "
+             "link = urlparse(code_link('E020')); import os; assert os.path.isfile(link.path), link; "
+             "assert link.path.startswith(sys.argv[1]) and link.fragment == 'e020-unknown-chord', link; "
              "sys.exit(main(['check', sys.argv[3]]))")
     site = next(p for p in sys.path if p.endswith("site-packages"))
     done = subprocess.run([sys.executable, "-S", "-c", probe, str(target), site, str(song)],
