@@ -161,3 +161,23 @@ def test_watch_of_a_missing_file_is_a_usage_error(tmp_path, capsys):
 
     assert main(["watch", str(tmp_path / "none.song")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_a_new_use_line_moves_the_watch_to_the_folder_it_names(project):
+    song = project / "amazing_grace.song"
+    (project / "more").mkdir()
+    shutil.copy(project / "lib" / "mystyles.song", project / "more" / "mystyles.song")
+    watch = WatchProcess("amazing_grace.song", "-o", "out", cwd=project)
+    try:
+        watch.wait_for("watching")
+        watch.wait_for("built out/")
+        _edit(song, '"lib/mystyles.song"', '"more/mystyles.song"')
+        watch.wait_for("built out/", times=2)
+        watch.wait_for("watching", times=2)  # a new watcher, over the folder of the file now `use`d
+        _edit(project / "more" / "mystyles.song", "# Only style", "# Edited. Only style")
+        watch.wait_for("built out/", times=3)
+        assert watch.count("mystyles.song changed") == 1
+        assert watch.ctrl_c() == 0
+    finally:
+        watch.close()
+    assert watch.left_behind() == []
