@@ -10,7 +10,7 @@ One process keeps the compiler imported, so no rebuild pays start-up. Each round
    a build is safe by the output contract (`outputs.Staging`): the child's staging folder is removed
    and the previous outputs stay as they were.
 
-Ctrl-C stops the watcher and any build it is running, and exits 0.
+Ctrl-C (or SIGTERM) stops the watcher and any build it is running, and exits 0.
 """
 
 from __future__ import annotations
@@ -69,13 +69,14 @@ class Watcher:
         import watchfiles
 
         gc.enable()  # resident: `main` turns the collector off for one-shot commands
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill` ends the watcher as Ctrl-C does: its build first
         _import_build_stages(audio=not self.options.midi_only)
         try:
             current = self.start_round()
             while True:  # a new watcher whenever the folders to watch change (a new `use` line)
                 current = self._watch(watchfiles, current)
         except KeyboardInterrupt:
-            self.stop_build("Ctrl-C")
+            self.stop_build("Ctrl-C or SIGTERM")
             print("song watch: stopped", flush=True)
             return EXIT_OK
 
@@ -125,7 +126,13 @@ class Watcher:
             sys.stderr.flush()
             self.builder = self.forks.Process(target=_build, args=(source, library, self.out, options, checked),
                                               name="song-build", daemon=True)
-            self.builder.start()
+            # The child starts with SIGINT and SIGTERM held, until its own handlers are in place: a
+            # Ctrl-C at the moment of the fork stops it cleanly rather than with a traceback.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+            try:
+                self.builder.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return Round(frozenset(files))
 
     def reap(self) -> None:
@@ -150,6 +157,11 @@ class Watcher:
 
 
 _STOPPED = 143  # the child's exit status after SIGTERM (128 + 15), when it left through its handler
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _build(source: Source, library: Library, out: Path, options: BuildOptions, checked: Checked) -> None:
@@ -161,6 +173,7 @@ def _build(source: Source, library: Library, out: Path, options: BuildOptions, c
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     gc.disable()  # a short batch, as in `song build`
     started = time.monotonic()
     try:

@@ -181,3 +181,17 @@ def test_a_new_use_line_moves_the_watch_to_the_folder_it_names(project):
     finally:
         watch.close()
     assert watch.left_behind() == []
+
+
+def test_sigterm_during_an_audio_build_ends_the_build_and_the_watcher(project):
+    watch = WatchProcess("amazing_grace.song", "-o", "out", "--audio", "--quiet", cwd=project)
+    try:
+        watch.wait_for("watching")  # the first full build is rendering
+        watch.proc.terminate()  # the watcher alone, as a supervisor or `kill` would
+        assert watch.proc.wait(WAIT_S) == 0
+        watch.wait_for("song watch: stopped")
+    finally:
+        watch.close()
+    assert watch.count("stopped the build: Ctrl-C or SIGTERM") == 1
+    assert watch.left_behind() == []
+    assert not list((project / "out").glob(".staging-*"))
