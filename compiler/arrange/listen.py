@@ -29,6 +29,7 @@ class Heard:
         for hit in hits:
             edges.setdefault(hit.start, []).append((hit.pitch, 1))
             edges.setdefault(hit.start + hit.dur, []).append((hit.pitch, -1))
+        self._rubbing: dict[int, frozenset[int]] = {}
         self.starts: list[int] = []
         self.sounding: list[frozenset[int]] = []
         count: dict[int, int] = {}
@@ -46,7 +47,16 @@ class Heard:
 
     def rubs(self, pitch: int, tick: int) -> bool:
         """Whether a note above `pitch` sounding then is a minor 9th (2nd, 16th) above it."""
-        return any(p > pitch and (p - pitch) % 12 == 1 for p in self.around(tick))
+        return pitch in self.rubbing(tick)
+
+    def rubbing(self, tick: int) -> frozenset[int]:
+        """Every pitch a minor 2nd, 9th or 16th under a note sounding then (remembered per tick:
+        the bass asks about many pitches at one tick)."""
+        found = self._rubbing.get(tick)
+        if found is None:
+            found = frozenset(low for p in self.around(tick) for low in range(p - 1, -1, -12))
+            self._rubbing[tick] = found
+        return found
 
 
 SILENCE = Heard(())
