@@ -251,6 +251,7 @@ class TrackDef(Node):
     octave: int = 0
     pitch_range: tuple[int, int] | None = None
     humanize: Fraction | None = None
+    timing_ms: Fraction | None = None
     muted: bool = False
     solo: bool = False
     sound: TrackSound = TrackSound()

@@ -15,6 +15,7 @@ import compiler.arrange
 from compiler import ir
 from compiler.arrange.context import Hit
 from compiler.arrange.grid import Step, layout, split, swung
+from compiler.arrange.feel import Feel, apply_feel, feel_for
 from compiler.arrange.humanize import humanize, rng_for, tidy
 from compiler.arrange.melody import fold, harmonize
 from compiler.arrange.patterns import level_part
@@ -174,6 +175,36 @@ def test_fold_moves_by_octaves_into_the_register() -> None:
     assert fold(40, (55, 80)) == 64
     assert fold(90, (55, 80)) == 78
     assert fold(60, (62, 65)) == 72  # a register narrower than an octave: as close as it gets
+
+
+# -- feel ------------------------------------------------------------------------------------------
+
+def test_feel_by_tempo_and_role() -> None:
+    bass = ir.TrackDef(name="bass", instrument="acoustic_bass", program=32, role="bass")
+    piano = ir.TrackDef(name="piano", instrument="acoustic_grand", program=0, role="comp")
+    drums = ir.TrackDef(name="drums", instrument="jazz_kit", program=32, role="drums", is_drums=True)
+    slow, fast = Fraction(66), Fraction(240)
+    assert feel_for(bass, fast).offset < feel_for(bass, slow).offset <= 0  # a hair ahead, more when fast
+    assert feel_for(piano, slow).offset > 0 == feel_for(piano, fast).offset  # behind in a ballad
+    assert feel_for(drums, fast).offset == feel_for(drums, slow).offset == 0  # the ride on top
+    # the same few milliseconds of jitter: fewer ticks when slow
+    assert feel_for(drums, slow).jitter < feel_for(drums, Fraction(120)).jitter < feel_for(drums, fast).jitter
+    assert feel_for(drums, fast).squeeze < 1.0 == feel_for(drums, Fraction(120)).squeeze
+    pushed = piano.model_copy(update={"timing_ms": Fraction(-4)})
+    assert feel_for(pushed, Fraction(120)).offset == -4  # 4 ms at 120 BPM, about 4 ticks
+
+
+def test_apply_feel_moves_onsets_keeps_ends_and_squeezes_velocities() -> None:
+    moved = apply_feel([Hit(480, 480, 60, 120), Hit(0, 240, 64, 40)], Feel(jitter=12, offset=-10, squeeze=0.5))
+    assert moved[0] == Hit(470, 490, 60, 100) and moved[1] == Hit(0, 240, 64, 60)
+
+
+def test_humanize_moves_downbeats_half_as_far() -> None:
+    hits = [Hit(1920 * b, 60, 60, 80) for b in range(200)]
+    free = humanize(hits, 1.0, random.Random(2), drums=False, timing=20)
+    held = humanize(hits, 1.0, random.Random(2), drums=False, timing=20, downbeats=frozenset(h.start for h in hits))
+    assert max(abs(a.start - h.start) for a, h in zip(free, hits)) > 10
+    assert max(abs(a.start - h.start) for a, h in zip(held, hits)) <= 10
 
 
 # -- humanize --------------------------------------------------------------------------------------

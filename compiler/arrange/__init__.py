@@ -8,6 +8,7 @@
     form       stop hits, the held final chord, crashes, fallback fills, the count-in
     listen     what the comping sounds when, for the bass to choose against
     humanize   seeded timing and velocity variation, applied last
+    feel       where each part sits against the beat by tempo and role (offsets, jitter, velocity squeeze)
     tracks     MIDI channels, mutes and solos, the count-in track
     tempo      tempo map, meters, keys, markers, chord marks
 """
@@ -24,6 +25,7 @@ from .bass import play_bass
 from .comping import play_chords
 from .context import Hit, SongContext, build_context, opening_meter
 from .drums import play_drums
+from .feel import apply_feel, feel_for
 from .humanize import humanize, rng_for, tidy
 from .listen import SILENCE, Heard
 from .melody import play_melody
@@ -93,7 +95,10 @@ def _part(track: ir.TrackDef, channel: int, played: tuple[list[Hit], list[Contro
     """One band member's part, humanized and tidied."""
     hits, controls = played
     amount = float(track.humanize if track.humanize is not None else ctx.song.humanize)
-    hits = tidy(humanize(hits, amount, rng_for(seed, track.name), track.is_drums))
+    feel = feel_for(track, ctx.song.tempo)
+    downbeats = frozenset(bar.start for bar in ctx.bars)
+    hits = humanize(hits, amount, rng_for(seed, track.name), track.is_drums, feel.jitter, downbeats)
+    hits = tidy(apply_feel(hits, feel) if amount > 0 else hits)  # humanize 0 %: exactly on the grid
     return band_track(track, channel, hits, controls, muted)
 
 

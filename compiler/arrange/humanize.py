@@ -13,6 +13,7 @@ VELOCITY = 10
 TOGETHER = 8  # ticks: notes starting this close to the one before are one gesture (a chord, a strum)
 TIGHT = frozenset(find_drum_piece(name) for name in ("kick", "kick2", "hat", "pedal", "open"))
 TIGHT_SCALE = 0.5  # kick and hi-hat are the band's clock
+DOWNBEAT_SCALE = 0.5
 
 
 def rng_for(seed: int, track: str) -> random.Random:
@@ -20,11 +21,14 @@ def rng_for(seed: int, track: str) -> random.Random:
     return random.Random(seed * 2**32 + zlib.crc32(track.encode("utf-8")))
 
 
-def humanize(hits: list[Hit], amount: float, rng: random.Random, drums: bool) -> list[Hit]:
+def humanize(hits: list[Hit], amount: float, rng: random.Random, drums: bool, timing: int = TIMING,
+             downbeats: frozenset[int] = frozenset()) -> list[Hit]:
     """Move each onset a little in time and each note a little in loudness.
 
-    Notes struck together (a chord, a strum) move together. The end of a note stays where it was,
-    so a chord cut at a change still ends on it; no note starts before tick 0 or loses its length.
+    Notes struck together (a chord, a strum) move together, at most `timing` ticks at amount 1.0
+    and half that on a bar's downbeat (`downbeats`: the bar starts), where the band meets. The end
+    of a note stays where it was, so a chord cut at a change still ends on it; no note starts
+    before tick 0 or loses its length.
     """
     if amount <= 0:
         return hits
@@ -32,7 +36,7 @@ def humanize(hits: list[Hit], amount: float, rng: random.Random, drums: bool) ->
     last = None
     for hit in sorted(hits):
         if last is None or hit.start - last > TOGETHER:
-            gesture = _wobble(rng) * TIMING * amount
+            gesture = _wobble(rng) * timing * amount * (DOWNBEAT_SCALE if hit.start in downbeats else 1.0)
         last = hit.start
         move = gesture * (TIGHT_SCALE if drums and hit.pitch in TIGHT else 1.0)
         start = max(0, hit.start + round(move))

@@ -18,7 +18,8 @@ from ..words import Words
 
 VOICINGS = ("shell", "rootless", "drop2", "close", "power", "open", "spread")
 SOUND_OPTIONS = ("volume", "pan", "reverb", "delay", "chorus", "distortion", "eq", "compress")
-PART_OPTIONS = ("role", "pattern", "melody", "harmony", "voicing", "octave", "range", "humanize", "muted", "solo")
+PART_OPTIONS = ("role", "pattern", "melody", "harmony", "voicing", "octave", "range", "humanize", "timing", "muted",
+                "solo")
 EQ_KINDS = ("lowcut", "highcut", "lowshelf", "highshelf", "peak")
 FREQ_UNITS = {"Hz": 1, "kHz": 1000}
 _NOTE = re.compile(r"([A-Ga-g](?:#|b)?)(-?\d)$")
@@ -202,6 +203,19 @@ def _humanize(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
         state.fields["humanize"] = value / 100
 
 
+def _timing(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
+    """`timing ahead 4ms`, `timing behind 8ms` or `timing on`: where the part sits against the beat."""
+    side = words.choice("timing", "timing ahead 4ms", ("ahead", "behind", "on"))
+    if side is None:
+        return
+    if side.text == "on":
+        state.fields["timing_ms"] = Fraction(0)
+        return
+    value = words.number("a timing offset", f"timing {side.text} 4ms", 0, 30, units=("ms",))
+    if value is not None:
+        state.fields["timing_ms"] = -value if side.text == "ahead" else value
+
+
 def _flag(option: str):
     def read(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
         state.fields[option] = True
@@ -304,7 +318,7 @@ def _eq_band(words: Words) -> EqBand | None:
 
 _OPTION_READERS = {
     "role": _role, "pattern": _named("pattern", "pattern walking"), "melody": _melody, "harmony": _harmony,
-    "voicing": _voicing, "octave": _octave, "range": _range, "humanize": _humanize,
+    "voicing": _voicing, "octave": _octave, "range": _range, "humanize": _humanize, "timing": _timing,
     "muted": _flag("muted"), "solo": _flag("solo"),
     "volume": _volume, "pan": _pan, "reverb": _reverb, "delay": _delay, "chorus": _chorus,
     "distortion": _distortion, "eq": _eq, "compress": _compress,
