@@ -89,3 +89,20 @@ async def change_document(client: LanguageClient, uri: str, text: str, version: 
         text_document=T.VersionedTextDocumentIdentifier(uri=uri, version=version),
         content_changes=[T.TextDocumentContentChangeWholeDocument(text=text)]))
     return await diagnostics_of(client, uri, version)
+
+
+def apply_edits(text: str, edits) -> str:
+    """The text after the server's TextEdits, as an editor applies them (positions in UTF-16 units)."""
+    lines = text.split("\n")
+
+    def offset(position: T.Position) -> int:
+        line = lines[position.line] if position.line < len(lines) else ""
+        units, index = 0, 0
+        while index < len(line) and units < position.character:
+            units += 2 if ord(line[index]) > 0xFFFF else 1
+            index += 1
+        return sum(len(before) + 1 for before in lines[:position.line]) + index
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[:offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
+    return text

@@ -9,7 +9,8 @@ from lsprotocol import types as T
 from pygls.uris import from_fs_path
 from pytest_lsp import LanguageClient
 
-from bench.lsp_client import CONFIG, change_document, diagnostics_of, forget_published, open_document, start_session
+from bench.lsp_client import (CONFIG, apply_edits, change_document, diagnostics_of, forget_published, open_document,
+                              start_session)
 
 from conftest import ROOT
 
@@ -130,18 +131,6 @@ def _style_file(name: str) -> str:
             "  pattern walk bass\n    level 1\n      bass | R - 5 - |\n")
 
 
-def _applied(text: str, edits) -> str:
-    """The text after the edits (ASCII text: a character is a UTF-16 unit)."""
-    lines = text.split("\n")
-
-    def offset(position: T.Position) -> int:
-        return sum(len(line) + 1 for line in lines[:position.line]) + position.character
-
-    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
-        text = text[:offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
-    return text
-
-
 _OPTIONS = T.FormattingOptions(tab_size=2, insert_spaces=True)
 MESSY = 'title   "Blue"\nstyle jazz.swing\nsection A\n  |F7|Bb7 |   F7| C7|\nform A A'  # no newline at the end
 
@@ -153,7 +142,7 @@ async def test_formatting_is_song_fmt_as_edits_of_the_lines_it_changes(client: L
     await open_document(client, uri, MESSY)
     edits = await client.text_document_formatting_async(T.DocumentFormattingParams(
         text_document=T.TextDocumentIdentifier(uri=uri), options=_OPTIONS))
-    assert _applied(MESSY, edits) == format_source(MESSY) != MESSY
+    assert apply_edits(MESSY, edits) == format_source(MESSY) != MESSY
     assert sorted(e.range.start.line for e in edits) == [0, 3, 4]  # lines 1 and 2 are left as they are
     canonical = await client.text_document_formatting_async(T.DocumentFormattingParams(
         text_document=T.TextDocumentIdentifier(uri=_uri(lsp_folder, "good.song")), options=_OPTIONS))
@@ -168,7 +157,7 @@ async def test_range_formatting_formats_the_selected_lines(client: LanguageClien
         text_document=T.TextDocumentIdentifier(uri=uri), range=bar_line, options=_OPTIONS))
     [edit] = edits
     assert edit.range.start.line == 3 and edit.new_text == "  | F7 | Bb7 | F7 | C7 |\n"
-    assert _applied(MESSY, edits).startswith('title   "Blue"\n')  # the title line is outside the range
+    assert apply_edits(MESSY, edits).startswith('title   "Blue"\n')  # the title line is outside the range
 
 
 async def test_a_broken_file_is_not_formatted(client: LanguageClient, lsp_folder):

@@ -10,6 +10,7 @@ import sys
 import pytest
 from lsprotocol import types as T
 
+from bench.lsp_client import apply_edits
 from conftest import ROOT, SPECS
 
 GOOD = 'title "Blue"\nstyle jazz.swing\nsection A\n  | F7 | Bb7 |\n'
@@ -62,17 +63,8 @@ def test_formatting_edits_give_what_song_fmt_gives(spec):
     doc = analyse_document(spec.as_uri(), 1, text, Library(), T.PositionEncodingKind.Utf16)
     edits = format_document(doc)
     assert edits, "the squeezed text is not canonical"
-    assert _applied(doc.lines, text, edits) == format_source(text)
+    assert apply_edits(text, edits) == format_source(text)
 
-
-def _applied(lines, text: str, edits) -> str:
-    def offset(position: T.Position) -> int:
-        before = sum(len(line) + 1 for line in lines.lines[:position.line])
-        return before + lines.column(position.line, position.character) - 1
-
-    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
-        text = text[:offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
-    return text
 
 
 def test_the_example_in_docs_editors_md_says_what_the_server_publishes():

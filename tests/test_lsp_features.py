@@ -8,7 +8,7 @@ from lsprotocol import types as T
 from pygls.uris import from_fs_path, to_fs_path
 from pytest_lsp import LanguageClient
 
-from bench.lsp_client import open_document
+from bench.lsp_client import apply_edits, open_document
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -316,3 +316,31 @@ async def test_completion_offers_modes_after_a_key_and_presets_after_master(clie
     modes = await _labels(client, uri, T.Position(line=0, character=7))
     assert {"major", "minor", "dorian", "mixolydian"} <= set(modes)
     assert await _labels(client, uri, T.Position(line=1, character=7)) == ["streaming", "apple", "broadcast"]
+
+
+async def test_rename_a_section_everywhere_the_song_names_it(client: LanguageClient, lsp_folder):
+    text = SONG.replace("form A B A", "form A B A.2").replace(
+        "| Gm7 |\n", "| Gm7 |\n  ending 1 | C7 |\n  ending 2 | F7 |\n")
+    uri = from_fs_path(str(lsp_folder / "n1.song"))
+    assert await open_document(client, uri, text) == []
+    document = T.TextDocumentIdentifier(uri=uri)
+    place = await client.text_document_prepare_rename_async(T.PrepareRenameParams(
+        text_document=document, position=_at(text, "A.2", offset=1)))
+    assert (place.start, place.end.character - place.start.character) == (_at(text, "A.2"), 1)  # `A` of `A.2`
+    edit = await client.text_document_rename_async(T.RenameParams(
+        text_document=document, position=_at(text, "A", "section A"), new_name="Verse"))
+    renamed = apply_edits(text, edit.changes[uri])
+    assert "section Verse" in renamed and "form Verse B Verse.2" in renamed
+    assert "  Verse      mp" in renamed and "last Verse f" in renamed and "melody tune for Verse" in renamed
+    assert await open_document(client, from_fs_path(str(lsp_folder / "n1-renamed.song")), renamed) == []
+
+
+async def test_rename_refuses_what_the_song_does_not_define_and_a_name_that_is_not_a_word(client: LanguageClient,
+                                                                                         lsp_folder):
+    uri = await _open(client, lsp_folder, "n2.song", SONG)
+    document = T.TextDocumentIdentifier(uri=uri)
+    assert await client.text_document_prepare_rename_async(T.PrepareRenameParams(
+        text_document=document, position=_at(SONG, "jazz.swing"))) is None  # a bundled style
+    assert await client.text_document_rename_async(T.RenameParams(
+        text_document=document, position=_at(SONG, "tune", "melody tune"), new_name="two words")) is None
+

@@ -10,6 +10,7 @@ A thin adapter over the compiler (no second parser, no copy of a rule), one modu
     completion   keywords, styles, instruments, patterns, sections, marks, chord qualities
     hover        chord tones and degree (`harmony`), styles, instruments, tracks, sections
     navigation   definition and references, into `use`d files and the stdlib
+    rename       a name the document defines, everywhere it is named
     styles       the styles a document may name, described and resolved
     actions      quick fixes for diagnostics with one fix
     tokens       semantic tokens

@@ -18,7 +18,6 @@ from ..resolve import SETTINGS, STATEMENTS
 from ..resolve.band import PART_OPTIONS, SOUND_OPTIONS
 from ..resolve.form import MARK_WORDS, PASS_WORDS, SPECIALS
 from .documents import Analysed
-from .names import names_in
 from .styles import style_choices, style_named
 
 _WORD = re.compile(r"[^\s|()\"]*$")
@@ -95,7 +94,7 @@ def _track_items(doc: Analysed, words: list[str]) -> list[T.CompletionItem]:
     if words[-1] == "pattern":
         return [_item(name, Kind.Function, "pattern") for name in _pattern_names(doc)]
     if words[-1] == "melody":
-        return [_item(n.text, Kind.Function, "melody") for n in names_in(doc.analysis.tree)
+        return [_item(n.text, Kind.Function, "melody") for n in doc.names
                 if n.kind == "melody" and n.defines]
     return _options()
 
@@ -118,7 +117,7 @@ def _options() -> list[T.CompletionItem]:
 
 def _pattern_names(doc: Analysed) -> list[str]:
     """The document's patterns and those of its style (and the styles it switches to)."""
-    names = names_in(doc.analysis.tree)
+    names = doc.names
     found = [n.text for n in names if n.kind == "pattern" and n.defines]
     song = doc.analysis.song
     if song is not None:
@@ -131,7 +130,7 @@ def _pattern_names(doc: Analysed) -> list[str]:
 
 
 def _section_items(doc: Analysed) -> list[T.CompletionItem]:
-    found = [n for n in names_in(doc.analysis.tree) if n.kind == "section" and n.defines]
+    found = [n for n in doc.names if n.kind == "section" and n.defines]
     return [_item(n.text, Kind.Module, "section") for n in dict((n.text, n) for n in found).values()]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pygls.uris import from_fs_path, to_fs_path
@@ -13,6 +14,7 @@ from ..errors import Diagnostic
 from ..library import Library
 from ..pipeline import Analysis, analyse
 from ..source import MAX_FILE_BYTES, Source, Span
+from .names import Name, names_in
 from .positions import Lines
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,11 @@ class Analysed:
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
         return self.analysis.diagnostics
+
+    @cached_property
+    def names(self) -> list[Name]:
+        """Every name the document writes (`names.names_in`), indexed once per version."""
+        return names_in(self.analysis.tree)
 
 
 def resolved(path: Path) -> Path | None:

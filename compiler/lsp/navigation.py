@@ -1,5 +1,5 @@
-"""lsp.navigation: textDocument/definition and textDocument/references for sections, melodies, patterns,
-styles, tracks and `use`d files — in the document, in the files it `use`s and in the bundled styles.
+"""lsp.navigation: textDocument/definition and textDocument/references (and what `rename` needs) for
+sections, melodies, patterns, styles, tracks and `use`d files — in the document, in the files it `use`s and in the bundled styles.
 
 A definition outside the document is looked up in the files the analysis reached (the library knows
 their text); a stdlib style the song does not use yet is found by its family's file (`jazz.song`).
@@ -24,7 +24,7 @@ _DEFINED_BY = {"section": S.Section, "melody": S.Melody, "pattern": S.Pattern, "
 
 def name_under(doc: Analysed, position: T.Position) -> tuple[Name | None, list[Name]]:
     """The name at the client's position, and every name of the document."""
-    names = names_in(doc.analysis.tree)
+    names = doc.names
     col = doc.lines.column(position.line, position.character)
     return name_at(names, position.line + 1, col), names
 
@@ -39,7 +39,7 @@ def definition(doc: Analysed, position: T.Position) -> list[T.Location]:
         if target is None or not target.is_file():
             return []
         return [T.Location(uri=from_fs_path(str(target)), range=T.Range(start=start, end=start))]
-    wanted = _wanted(doc, name)
+    wanted = target_of(doc, name)
     return [location for span in _definitions(doc, name.kind, wanted) if (location := doc.location(span)) is not None][:1]
 
 
@@ -49,8 +49,8 @@ def references(doc: Analysed, position: T.Position, include_declaration: bool) -
     name, names = name_under(doc, position)
     if name is None or name.kind == "file":
         return []
-    wanted = _wanted(doc, name)
-    found = [other for other in names if other.kind == name.kind and _wanted(doc, other) == wanted]
+    wanted = target_of(doc, name)
+    found = [other for other in names if other.kind == name.kind and target_of(doc, other) == wanted]
     if name.kind in ("style", "pattern"):
         found += [other for tree in _used_trees(doc) for other in names_in(tree)
                   if other.kind == name.kind and other.text == wanted]
@@ -69,10 +69,11 @@ def _used_trees(doc: Analysed) -> Iterator[S.SongFile]:
                 continue
 
 
-def _wanted(doc: Analysed, name: Name) -> str:
+def target_of(doc: Analysed, name: Name) -> str:
+    """What a name names: itself, or for a form's `A.2` the section `A` (unless a section is `A.2`)."""
     if name.kind != "section" or name.defines:
         return name.text
-    defined = {n.text for n in names_in(doc.analysis.tree) if n.kind == "section" and n.defines}
+    defined = {n.text for n in doc.names if n.kind == "section" and n.defines}
     return section_label(name.text, defined)
 
 

@@ -26,6 +26,7 @@ from .formatting import format_document, format_range
 from .hover import hover as hover_at
 from .navigation import definition as definition_at
 from .navigation import references as references_at
+from .rename import prepare_rename, rename
 from .symbols import document_symbols, folding_ranges
 from .tokens import LEGEND, semantic_tokens
 
@@ -156,6 +157,16 @@ def definition(ls: SongServer, params: T.DefinitionParams) -> list[T.Location]:
 @server.feature(T.TEXT_DOCUMENT_REFERENCES)
 def references(ls: SongServer, params: T.ReferenceParams) -> list[T.Location]:
     return references_at(ls.analysed(params.text_document.uri), params.position, params.context.include_declaration)
+
+
+@server.feature(T.TEXT_DOCUMENT_PREPARE_RENAME)
+def prepare_renaming(ls: SongServer, params: T.PrepareRenameParams) -> T.Range | None:
+    return prepare_rename(ls.analysed(params.text_document.uri), params.position)
+
+
+@server.feature(T.TEXT_DOCUMENT_RENAME)
+def renaming(ls: SongServer, params: T.RenameParams) -> T.WorkspaceEdit | None:
+    return rename(ls.analysed(params.text_document.uri), params.position, params.new_name)
 
 
 @server.feature(T.TEXT_DOCUMENT_CODE_ACTION,

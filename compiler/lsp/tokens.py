@@ -14,7 +14,6 @@ from ..fmt import split_words
 from ..resolve import SETTINGS, STATEMENTS
 from ..resolve.form import PASS_WORDS
 from .documents import Analysed
-from .names import names_in
 
 TOKEN_TYPES = ("keyword", "namespace", "type", "number", "comment", "string", "class", "function", "variable",
                "enumMember", "modifier", "operator")
@@ -30,14 +29,14 @@ def semantic_tokens(doc: Analysed) -> T.SemanticTokens:
     """Every token once (the first kind found for a place wins: names, chords, keywords, values, comments)."""
     tree = doc.analysis.tree
     chosen: dict[tuple[int, int], Token] = {}
-    for token in (*_names(tree), *_chords(tree), *_keywords(doc.lines.lines), *_values(tree),
+    for token in (*_names(doc), *_chords(tree), *_keywords(doc.lines.lines), *_values(tree),
                   *_comments(doc.lines.lines)):
         chosen.setdefault(token[:2], token)
     return T.SemanticTokens(data=_encoded(sorted(chosen.values()), doc))
 
 
-def _names(tree: S.SongFile | None) -> Iterator[Token]:
-    for name in names_in(tree):
+def _names(doc: Analysed) -> Iterator[Token]:
+    for name in doc.names:
         if name.span.line == name.span.end_line:
             yield name.span.line, name.span.col, name.span.end_col - name.span.col, _NAME_TYPES[name.kind]
 
