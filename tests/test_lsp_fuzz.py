@@ -59,6 +59,8 @@ async def _every_request(client: LanguageClient, uri: str, text: str, rng: rando
         await client.text_document_definition_async(T.DefinitionParams(**_fields(where)))
         await client.text_document_references_async(T.ReferenceParams(
             **_fields(where), context=T.ReferenceContext(include_declaration=True)))
+        await client.text_document_prepare_rename_async(T.PrepareRenameParams(**_fields(where)))
+        await client.text_document_rename_async(T.RenameParams(**_fields(where), new_name="X1"))
         await client.text_document_range_formatting_async(T.DocumentRangeFormattingParams(
             text_document=document, range=T.Range(start=position, end=position), options=options))
     if diagnostics:
