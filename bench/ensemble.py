@@ -25,10 +25,14 @@ SMOKE_SECTIONS = {
 def smoke_text(style: str, meter: str) -> str:
     """A smoke song for `style` in its `meter`: intro A A B A ending, with dynamics and a fill."""
     def bars(chart: str) -> str:
-        """In three, the second of two chords in a bar takes the third beat."""
+        """In an odd meter the second of two chords in a bar takes its later beats (3/4: the
+        third; 5/4: the fourth; 7/8: the fifth eighth)."""
+        count = int(meter.split("/")[0])
         cells = [cell.split() for cell in chart.strip("| ").split(" | ")]
-        if meter.startswith("3/"):
-            cells = [[c[0], ".", c[1]] if len(c) == 2 else c for c in cells]
+        if count % 2:
+            first = (count + 1) // 2
+            cells = [[c[0], *["."] * (first - 1), c[1], *["."] * (count - first - 1)] if len(c) == 2 else c
+                     for c in cells]
         return "| " + " | ".join(" ".join(c) for c in cells) + " |"
     sections = "".join(f"section {name}\n  {bars(chart)}\n" for name, chart in SMOKE_SECTIONS.items())
     return (f'title "Ensemble {style}"\nkey C major\ntime {meter}\nstyle {style}\nseed 3\n{sections}'
