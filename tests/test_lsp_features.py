@@ -200,6 +200,9 @@ async def test_definition_into_a_used_file(client: LanguageClient, lsp_folder):
     assert style.uri == from_fs_path(str(lsp_folder / "lib.song")) and style.range.start.line == 0
     [file] = await _definition(client, uri, _at(text, "lib.song"))
     assert file.uri == style.uri
+    [link] = await client.text_document_document_link_async(T.DocumentLinkParams(
+        text_document=T.TextDocumentIdentifier(uri=uri)))
+    assert link.target == style.uri and link.range.start == _at(text, "lib.song", offset=-1)  # the quoted name
     uses = await client.text_document_references_async(T.ReferenceParams(
         text_document=T.TextDocumentIdentifier(uri=uri), position=_at(text, "my.feel"),
         context=T.ReferenceContext(include_declaration=True)))

@@ -48,6 +48,7 @@ async def _every_request(client: LanguageClient, uri: str, text: str, rng: rando
     await client.text_document_document_symbol_async(T.DocumentSymbolParams(text_document=document))
     await client.text_document_folding_range_async(T.FoldingRangeParams(text_document=document))
     await client.text_document_semantic_tokens_full_async(T.SemanticTokensParams(text_document=document))
+    await client.text_document_document_link_async(T.DocumentLinkParams(text_document=document))
     options = T.FormattingOptions(tab_size=2, insert_spaces=True)
     await client.text_document_formatting_async(T.DocumentFormattingParams(text_document=document, options=options))
     for _ in range(3):

@@ -1,5 +1,5 @@
-"""lsp.navigation: textDocument/definition and textDocument/references (and what `rename` needs) for
-sections, melodies, patterns, styles, tracks and `use`d files — in the document, in the files it `use`s and in the bundled styles.
+"""lsp.navigation: textDocument/definition, textDocument/references and textDocument/documentLink (and
+what `rename` needs) for sections, melodies, patterns, styles, tracks and `use`d files — in the document, in the files it `use`s and in the bundled styles.
 
 A definition outside the document is looked up in the files the analysis reached (the library knows
 their text); a stdlib style the song does not use yet is found by its family's file (`jazz.song`).
@@ -41,6 +41,16 @@ def definition(doc: Analysed, position: T.Position) -> list[T.Location]:
         return [T.Location(uri=from_fs_path(str(target)), range=T.Range(start=start, end=start))]
     wanted = target_of(doc, name)
     return [location for span in _definitions(doc, name.kind, wanted) if (location := doc.location(span)) is not None][:1]
+
+
+def document_links(doc: Analysed) -> list[T.DocumentLink]:
+    """Each `use "file.song"` as a link to the file (when it is there)."""
+    links = []
+    for name in doc.names:
+        target = resolved(Path(doc.source.path).parent / name.text) if name.kind == "file" else None
+        if target is not None and target.is_file():
+            links.append(T.DocumentLink(range=doc.lines.range(name.span), target=from_fs_path(str(target))))
+    return links
 
 
 def references(doc: Analysed, position: T.Position, include_declaration: bool) -> list[T.Location]:

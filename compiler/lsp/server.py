@@ -25,6 +25,7 @@ from .documents import Analysed, analyse_document
 from .formatting import format_document, format_range
 from .hover import hover as hover_at
 from .navigation import definition as definition_at
+from .navigation import document_links
 from .navigation import references as references_at
 from .rename import prepare_rename, rename
 from .symbols import document_symbols, folding_ranges
@@ -152,6 +153,11 @@ def hover(ls: SongServer, params: T.HoverParams) -> T.Hover | None:
 @server.feature(T.TEXT_DOCUMENT_DEFINITION)
 def definition(ls: SongServer, params: T.DefinitionParams) -> list[T.Location]:
     return definition_at(ls.analysed(params.text_document.uri), params.position)
+
+
+@server.feature(T.TEXT_DOCUMENT_DOCUMENT_LINK, T.DocumentLinkOptions(resolve_provider=False))
+def links(ls: SongServer, params: T.DocumentLinkParams) -> list[T.DocumentLink]:
+    return document_links(ls.analysed(params.text_document.uri))
 
 
 @server.feature(T.TEXT_DOCUMENT_REFERENCES)
