@@ -5,7 +5,9 @@ over `fluidsynth -ni -F out.wav -r 44100 FluidR3_GM.sf2 song.mid` on the MIDI th
 Each contender runs `RUNS` times, alternating, and the medians are compared: one run of either
 varies by about 5 % on a shared 2-core machine. Peak memory is the largest maximum resident set of
 the builds. The cached rebuild changes only the master preset, so every stem comes from the render
-cache. Nothing is asserted.
+cache; the no-op rebuild changes nothing, so the up-to-date check finds nothing to write. The disk
+figures are the output folder's bytes (cache included) per minute of music, with the default FLAC
+stems and with `--stems wav32`. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "specs" / "pop_eighths.song"  # 3:06, six parts: drums, bass, piano, guitar, strings, organ
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 PROTOTYPE = "a first prototype of this chain: 3.4x the CLI, 11x realtime, 1.7 GB"
+# Measured on this spec before issue 11's lean builds (float stems written twice, two mix entries with
+# copies of them): 1.49 GB for 3:11 of music.
+BEFORE_MB_PER_MIN = 469
 RUNS = 3
 
 
@@ -46,6 +51,10 @@ def run_spec(workdir: Path) -> list[str]:
         cached_s = statistics.median(_build(remastered if i % 2 == 0 else SPEC, out)[0] for i in range(RUNS))
     finally:
         remastered.unlink(missing_ok=True)
+    noop = [_build(SPEC, out)[0] for _ in range(RUNS + 1)][1:]  # the first makes the folder SPEC's again
+    flac_mb = _megabytes(out)
+    _build(SPEC, out, "--stems", "wav32")
+    wav_mb = _megabytes(out)
     tracks = sum(1 for t in report["tracks"] if t["notes"] and not t["muted"])
     return [
         f"audio: {SPEC.name}, {song_s:.0f} s, {tracks} tracks",
@@ -53,14 +62,22 @@ def run_spec(workdir: Path) -> list[str]:
         f"ratio {cold_s / cli_s:.2f} (target <= 1.0)   {song_s / cold_s:.0f}x realtime",
         f"audio: peak memory of the build {peak_mb:.0f} MB (target <= 600)   [{PROTOTYPE}]",
         f"audio: rebuild with only the master changed {cached_s:.2f} s   ratio {cached_s / cold_s:.2f} (target <= 0.2)",
+        f"audio: rebuild of the unchanged song (up to date) {statistics.median(noop):.2f} s "
+        f"(range {min(noop):.2f}-{max(noop):.2f})   ratio {statistics.median(noop) / cold_s:.2f} (target <= 0.1)",
+        f"audio: disk per minute of music (outputs + cache) {flac_mb * 60 / song_s:.0f} MB with FLAC stems, "
+        f"{wav_mb * 60 / song_s:.0f} MB with --stems wav32   [before issue 11: {BEFORE_MB_PER_MIN} MB]",
     ]
 
 
-def _build(spec: Path, out: Path) -> tuple[float, float]:
+def _megabytes(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+def _build(spec: Path, out: Path, *options: str) -> tuple[float, float]:
     """Seconds and peak resident MB of one `song build` process."""
     args = [sys.executable, "-c", "import resource, sys; from compiler.cli import main; code = main(sys.argv[1:]); "
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)",
-            "build", str(spec), "-o", str(out), "--quiet"]
+            "build", str(spec), "-o", str(out), "--quiet", *options]
     start = time.perf_counter()
     done = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT)
     seconds = time.perf_counter() - start

@@ -7,6 +7,7 @@ import gc
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -305,6 +306,8 @@ def _build_option_args(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--master", type=_master_preset, metavar="PRESET",
                      help="master preset over the song's: streaming, apple or broadcast")
     sub.add_argument("--soundfont", type=Path, metavar="PATH", help="General MIDI SoundFont (.sf2)")
+    sub.add_argument("--stems", choices=("flac24", "wav32"), default="flac24",
+                     help="stem files: FLAC 24-bit (default) or 32-bit float WAV")
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
     _deny_warnings(sub)
 
@@ -322,7 +325,8 @@ def build_request(args: argparse.Namespace, midi_only: bool):
     front = FrontOptions(transpose=args.transpose, tempo=args.tempo, key=args.key)
     options = BuildOptions(front=front, seed=args.seed, mute=_flat(args.mute), solo=_flat(args.solo),
                            count_in=args.count_in, midi_only=midi_only, format=args.format,
-                           master=args.master, soundfont=args.soundfont, progress=None if args.quiet else ProgressBar())
+                           master=args.master, soundfont=args.soundfont, stems=args.stems,
+                           progress=None if args.quiet else ProgressBar())
     return out, options
 
 
@@ -356,6 +360,8 @@ def _run_build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
     out, options = build_request(args, args.midi_only)
+    unchanged: list[bool] = []
+    options = replace(options, on_up_to_date=lambda: unchanged.append(True))
     source = _read_source(args.file)
     library = Library()
     try:
@@ -376,7 +382,7 @@ def _run_build(args: argparse.Namespace) -> int:
     finally:
         if options.progress is not None:
             options.progress.close()
-    print(f"wrote {out}/")
+    print(f"{out}/ is up to date: nothing written" if unchanged else f"wrote {out}/")
     return EXIT_OK
 
 
@@ -392,6 +398,30 @@ def _run_watch(args: argparse.Namespace) -> int:
     if not Path(args.file).is_file():
         raise UsageError(f"no such file: {args.file}")
     return Watcher(Path(args.file), out, options, args.deny_warnings).run()
+def _clean_args(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("folders", nargs="+", metavar="DIR", help="a folder written by `song build`")
+    sub.add_argument("--cache", action="store_true", help="delete only the cache (.cache/); keep the outputs")
+
+
+def _run_clean(args: argparse.Namespace) -> int:
+    from .outputs import OutputError, clean
+
+    status = EXIT_OK
+    for folder in args.folders:
+        try:
+            removed = clean(Path(folder), cache_only=args.cache)
+        except OutputError as err:
+            print(f"song: {err}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        except OSError as err:
+            print(f"song: cannot clean {folder}: {err.strerror or err}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        files = [name for name in removed if not name.endswith("/")]
+        cache = " and its cache" if len(files) < len(removed) else ""
+        print(f"cleaned {folder}/: deleted {len(files)} file{'' if len(files) == 1 else 's'}{cache}")
+    return status
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -603,6 +633,7 @@ _COMMANDS = (
                 "with --audio, a mix", _run_analyze),
     ("explain", "explain a diagnostic code, with an example and the fix", _run_explain),
     ("report", "rewrite a build's report.html (its page to look at and practise with) without rebuilding", _run_report),
+    ("clean", "delete what builds wrote into a folder (outputs and cache), nothing else", _run_clean),
     ("import", "import iReal Pro, ChordPro and MusicXML charts as formatted, checked .song files",
      lambda args: _charts().run(args)),
     ("export", "export a song as a MusicXML lead sheet, a ChordPro grid or an iReal Pro link",
@@ -618,7 +649,8 @@ _ARGUMENTS = {"check": _check_args, "ir": _ir_args, "fmt": _fmt_args, "styles": 
               "build": _build_args, "watch": _watch_args, "analyze": _analyze_args, "explain": _explain_args,
               "report": _report_args, "import": lambda sub: _charts().add_arguments(sub), "lsp": _lsp_args,
               "export": lambda sub: _export().add_arguments(sub),
-              "batch": lambda sub: _batch().add_arguments(sub), "worker": lambda sub: _batch().add_worker_arguments(sub)}
+              "batch": lambda sub: _batch().add_arguments(sub), "worker": lambda sub: _batch().add_worker_arguments(sub),
+              "clean": _clean_args}
 
 
 def _charts():

@@ -2,12 +2,17 @@
 
 A build writes only these names inside its output folder:
 
-    song.mid  report.json  report.html  master.wav | master.flac  stems/<track>.wav  stems/reverb.wav  .cache/
+    song.mid  report.json  report.html  master.wav | master.flac  stems/<track>.flac | .wav
+    stems/reverb.flac | .wav  .cache/
 
 plus its own bookkeeping (`.songspec-manifest.json`, and `.staging-*` folders while it runs). It
 deletes only files an earlier build listed in the manifest as written by it, so a recording or a
 song a musician keeps in the same folder is never touched. The output folder may not be, or hold,
 the song's own sources, and may not lie inside a build's `.cache`.
+
+The manifest also holds the build's key (`uptodate.build_key`: everything the build read) and the
+size and modification time of each file it wrote, so a rebuild with the same key whose files are all
+still as written does nothing (`is_up_to_date`). `clean` deletes what builds wrote, and nothing else.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ MANIFEST = ".songspec-manifest.json"
 CACHE = ".cache"
 FIXED_NAMES = ("song.mid", "report.json", "report.html", "master.wav", "master.flac")
 STEMS = "stems"
+# --stems: the stem files' format; FLAC 24-bit by default (lossless at the stems' level, about a third
+# of the float size), 32-bit float WAV for a DAW session that wants to push a stem past full scale.
+STEM_FORMATS = {"flac24": "flac", "wav32": "wav"}
+DEFAULT_STEMS = "flac24"
 REVERB_STEM = "reverb"  # stems/reverb.wav: the shared reverb bus's return, mixed in at its wet level
 COUNT_IN_TRACK = "click"  # the count-in's track: a song's own track may not take its name or stem
 
@@ -52,9 +61,9 @@ def default_out_dir(song_path: str | os.PathLike[str]) -> Path:
     return Path("out") / safe_name(Path(song_path).stem, "song")
 
 
-def stem_file(track_name: str) -> str:
-    """The stem's path inside the output folder, e.g. `stems/bass.wav`."""
-    return f"{STEMS}/{safe_name(track_name, 'track')}.wav"
+def stem_file(track_name: str, stems: str = DEFAULT_STEMS) -> str:
+    """The stem's path inside the output folder, e.g. `stems/bass.flac` (`stems/bass.wav` with wav32)."""
+    return f"{STEMS}/{safe_name(track_name, 'track')}.{STEM_FORMATS[stems]}"
 
 
 def stem_clash_key(track_name: str) -> str:
@@ -81,11 +90,36 @@ def check_out_dir(out_dir: Path, sources: Iterable[str]) -> None:
 
 def read_manifest(out_dir: Path) -> set[str]:
     """The files (relative paths) earlier builds wrote into `out_dir`; empty if none did or it is unreadable."""
-    try:
-        names = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))["written"]
-    except (OSError, ValueError, KeyError, TypeError):
+    names = _manifest(out_dir).get("written")
+    if not isinstance(names, list):
         return set()
     return {name for name in names if isinstance(name, str) and is_output_name(name)}
+
+
+def _manifest(out_dir: Path) -> dict:
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def is_up_to_date(out_dir: Path, key: str) -> bool:
+    """Whether the last build into `out_dir` had this key and every file it wrote is still as it left it
+    (same size and modification time: a stem edited in a DAW, or a deleted report, means build again)."""
+    stamp = _manifest(out_dir).get("build")
+    if not isinstance(stamp, dict) or stamp.get("key") != key or not isinstance(stamp.get("files"), dict):
+        return False
+    return bool(stamp["files"]) and all(_stat(out_dir / name) == tuple(seen) if isinstance(seen, list) else False
+                                        for name, seen in stamp["files"].items())
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
 
 
 def is_output_name(name: str) -> bool:
@@ -93,18 +127,25 @@ def is_output_name(name: str) -> bool:
     if name in FIXED_NAMES:
         return True
     folder, _, file = name.partition("/")
-    return folder == STEMS and file.endswith(".wav") and safe_name(file, "") == file
+    return (folder == STEMS and file.endswith(tuple(f".{ext}" for ext in STEM_FORMATS.values()))
+            and safe_name(file, "") == file)
 
 
-def finish_outputs(out_dir: Path, written: Iterable[str], *, replaces_audio: bool) -> None:
+def finish_outputs(out_dir: Path, written: Iterable[str], *, replaces_audio: bool, key: str | None = None) -> None:
     """Record what this build wrote; on a full build, delete what earlier builds wrote and this one did not.
 
     A MIDI-only build leaves an earlier build's audio in place (and in the manifest), as it always has.
+    With `key`, the manifest also records it with each written file's size and modification time,
+    which `is_up_to_date` compares.
     """
     previous, current = read_manifest(out_dir), set(written)
     kept = current | ({name for name in previous if (out_dir / name).is_file()} - _audio(previous)
                       if replaces_audio else previous)
-    write_atomic(out_dir / MANIFEST, (json.dumps({"written": sorted(kept)}, indent=1) + "\n").encode())
+    manifest: dict = {"written": sorted(kept)}
+    if key is not None:
+        manifest["build"] = {"key": key, "files": {name: list(_stat(out_dir / name) or (-1, -1))
+                                                   for name in sorted(current)}}
+    write_atomic(out_dir / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode())
     for stale in sorted(previous - kept):
         try:
             (out_dir / stale).unlink()
@@ -135,11 +176,12 @@ class Staging:
         self.folder.mkdir()
         return self
 
-    def commit(self, written: list[str]) -> None:
-        """Move `written` (relative names) from the staging folder into the output folder."""
+    def commit(self, written: list[str], key: str | None = None) -> None:
+        """Move `written` (relative names) from the staging folder into the output folder; `key` is the
+        build's (`uptodate.build_key`), recorded so that the same build again can do nothing."""
         write_atomic(self.folder / JOURNAL, json.dumps({"written": written, "audio": self.replaces_audio}).encode())
         with _signals_held():
-            _move_into_place(self.folder, self.out_dir, written, replaces_audio=self.replaces_audio)
+            _move_into_place(self.folder, self.out_dir, written, replaces_audio=self.replaces_audio, key=key)
 
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -165,14 +207,16 @@ def recover(out_dir: Path) -> None:
         _remove_dead_parts(folder)
 
 
-def _move_into_place(staging: Path, out_dir: Path, written: list[str], *, replaces_audio: bool) -> None:
+def _move_into_place(staging: Path, out_dir: Path, written: list[str], *, replaces_audio: bool,
+                     key: str | None = None) -> None:
+    # A recovered journal records no key: the next build cannot know the folder is up to date, so it builds.
     if any(name.startswith(f"{STEMS}/") for name in written):
         (out_dir / STEMS).mkdir(exist_ok=True)
     for name in written:
         # Not staged: moved already (a recovered journal), or unchanged in place (a cached stem).
         if (staging / name).exists():
             os.replace(staging / name, out_dir / name)
-    finish_outputs(out_dir, written, replaces_audio=replaces_audio)
+    finish_outputs(out_dir, written, replaces_audio=replaces_audio, key=key)
 
 
 def _remove_dead_parts(folder: Path) -> None:
@@ -209,3 +253,32 @@ def _signals_held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def clean(out_dir: Path, *, cache_only: bool = False) -> list[str]:
+    """Delete what builds wrote into `out_dir`: the files its manifest lists, `.cache/`, leftovers of
+    killed builds and the manifest; then `stems/` and `out_dir` itself if nothing else is left in them.
+    With `cache_only`, only `.cache/` goes (the outputs stay, and stay up to date).
+
+    Returns the names deleted (relative to `out_dir`), for the caller to report.
+
+    Raises:
+        OutputError: `out_dir` is not a folder a build wrote (it has no manifest): nothing is deleted.
+    """
+    if not (out_dir / MANIFEST).is_file():
+        raise OutputError(f"{out_dir} is not a build folder (it has no {MANIFEST}); nothing deleted. "
+                          "Name a folder `song build` wrote, e.g. out/song")
+    recover(out_dir)
+    removed = [CACHE + "/"] if (out_dir / CACHE).is_dir() else []
+    shutil.rmtree(out_dir / CACHE, ignore_errors=True)
+    if cache_only:
+        return removed
+    for name in sorted(read_manifest(out_dir)):
+        if (out_dir / name).is_file():
+            (out_dir / name).unlink()
+            removed.append(name)
+    (out_dir / MANIFEST).unlink()
+    for folder in (out_dir / STEMS, out_dir):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if empty: a musician's own files keep it
+    return removed

@@ -57,7 +57,16 @@ class BuildOptions:
     format: str | None = None
     master: str | None = None  # a `mixspec.MASTER_PRESETS` name, over the song's `master` block
     soundfont: Path | None = None
+    stems: str = "flac24"  # outputs.STEM_FORMATS: FLAC 24-bit, or "wav32" for 32-bit float WAV
     progress: Callable[[float], None] | None = field(default=None, compare=False)
+    on_up_to_date: Callable[[], None] | None = field(default=None, compare=False)  # told when nothing was written
+
+    def key_fields(self) -> dict:
+        """Every option that changes what a build writes, as JSON-able values (for `uptodate.build_key`)."""
+        front = self.front
+        return {"transpose": front.transpose, "tempo": str(front.tempo), "key": str(front.key), "seed": self.seed,
+                "mute": self.mute, "solo": self.solo, "count_in": self.count_in, "midi_only": self.midi_only,
+                "format": self.format, "master": self.master, "stems": self.stems}
 
 
 @dataclass(frozen=True)
@@ -123,45 +132,63 @@ def build(source: Source, library: Library, out_dir: Path, options: BuildOptions
 
     Returns the report that was written. The files are made in a staging folder inside `out_dir` and
     moved into place together (`outputs.Staging`), so an interrupted build leaves the previous set.
+    If `out_dir` holds this very build already (`uptodate`), nothing is written and its report is returned.
 
     Raises:
         OutputError: `out_dir` is or holds one of the song's sources, or lies in a `.cache` (before any work).
     """
-    from .outputs import Staging, check_out_dir
+    from .outputs import Staging, check_out_dir, is_up_to_date, recover
+    from .uptodate import build_key
 
     check_out_dir(out_dir, [source.path, *library.sources])
     song = (checked or front_end(source, library, options.front)).song          # ir.Song
     song = _with_master(_with_format(song, options.format), options.master)
     if not song.bars:  # nothing to hear (warning W003): a MIDI build, not a master of no samples
         options = replace(options, midi_only=True)
+    soundfont = None if options.midi_only else _soundfont_identity(source, song, options, out_dir, shared_cache)
+    key = build_key(source, library, options.key_fields(), soundfont)
+    if out_dir.is_dir():
+        recover(out_dir)  # what killed builds left, first: a committed one changes what is up to date
+    if is_up_to_date(out_dir, key):
+        if options.on_up_to_date is not None:
+            options.on_up_to_date()
+        return _previous_report(out_dir)
     with Staging(out_dir, replaces_audio=not options.midi_only) as staging:
-        report = _build_into(source, song, staging.folder, out_dir, options, shared_cache)
-        staging.commit(_written(report))
+        report = _build_into(source, song, staging.folder, out_dir, options, soundfont, shared_cache)
+        staging.commit(_written(report), key)
     return report
 
 
+def _soundfont_identity(source: Source, song: ir.Song, options: BuildOptions, out_dir: Path,
+                        shared_cache: Path | None) -> dict:
+    """Path, size and content hash of the build's SoundFont (RenderError if it cannot be read)."""
+    from .audio import soundfont_identity
+
+    path = soundfont_path(source, song, options)
+    return {"path": str(path), **soundfont_identity(path, shared_cache or out_dir / ".cache")}
+
+
+def _previous_report(out_dir: Path) -> dict:
+    import json
+
+    return json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+
+
 def _build_into(source: Source, song: ir.Song, folder: Path, out_dir: Path, options: BuildOptions,
-                shared_cache: Path | None = None) -> dict:
+                soundfont: dict | None, shared_cache: Path | None = None) -> dict:
     """Write every output of one build into `folder` (the staging folder for `out_dir`) and return the
     report. A stem that `out_dir` already holds as it should be is left there, not written again."""
     from .report import as_written, write_report
     from .report_html import write_page
 
-    if options.midi_only:
-        _, midi_file, report = _midi(source, song, folder, options)
-    else:
-        from concurrent.futures import ThreadPoolExecutor
+    timeline, midi_file, report = _midi(source, song, folder, options)
+    if soundfont is not None:
+        from .audio import build_audio
 
-        from .audio import build_audio, soundfont_identity
-
-        soundfont, cache_dir = soundfont_path(source, song, options), out_dir / ".cache"
-        with ThreadPoolExecutor(1, thread_name_prefix="soundfont-hash") as hasher:
-            # The SoundFont's content hash (part of every stem's cache key) is read while the song is arranged.
-            identity = hasher.submit(soundfont_identity, soundfont, shared_cache or cache_dir)
-            timeline, midi_file, report = _midi(source, song, folder, options)
-            audio = build_audio(timeline, folder, soundfont=soundfont, identity=identity.result(),
-                                cache_dir=cache_dir, progress=options.progress, unchanged_in=out_dir,
-                                shared_stems=shared_cache / "stems" if shared_cache else None)
+        path, identity = Path(soundfont["path"]), {k: v for k, v in soundfont.items() if k != "path"}
+        audio = build_audio(timeline, folder, soundfont=path, identity=identity, cache_dir=out_dir / ".cache",
+                            progress=options.progress, unchanged_in=out_dir, stems=options.stems,
+                            shared_stems=shared_cache / "stems" if shared_cache else None)
         _merge_audio(report, audio)
     write_report(report, folder / "report.json")                                # report.json
     write_page(folder, (as_written(report), midi_file), kept=out_dir)          # report.html

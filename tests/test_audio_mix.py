@@ -32,7 +32,7 @@ def test_stems_follow_the_pan_law_and_fader(tmp_path):
     for pan, volume in ((-100, 0.0), (0, 0.0), (0, -6.0)):
         timeline = small_timeline(drums=TrackSound(pan=pan, volume_db=volume))
         build_audio(timeline, tmp_path / "out", soundfont=SOUNDFONT, cache_dir=tmp_path / "cache")
-        stem, _ = soundfile.read(tmp_path / "out" / "stems" / "drums.wav", dtype="float32")
+        stem, _ = soundfile.read(tmp_path / "out" / "stems" / "drums.flac", dtype="float32")
         raw = raw_stems(timeline, tmp_path / "cache" / "stems")["drums"]
         gains = np.array(mix.pan_gains(pan)) * 10 ** (volume / 20)
         if pan == -100:
@@ -88,14 +88,27 @@ def test_song_length_adds_the_longest_ring_out_within_four_seconds(tmp_path):
     end = 8 * RATE
     assert end < report["master"]["samples"] < wet["master"]["samples"] <= end + 4 * RATE
     for folder, result in (("dry", report), ("wet", wet)):
-        info = soundfile.info(tmp_path / folder / "stems" / "bass.wav")
-        assert info.frames == result["master"]["samples"] and info.subtype == "FLOAT"
+        info = soundfile.info(tmp_path / folder / "stems" / "bass.flac")
+        assert info.frames == result["master"]["samples"] and info.subtype == "PCM_24"
+
+
+@needs_soundfont
+def test_wav32_stems_are_float_and_hold_the_flac_stems_samples(tmp_path):
+    timeline = small_timeline()
+    build_audio(timeline, tmp_path / "flac", soundfont=SOUNDFONT, cache_dir=tmp_path / "cache")
+    report = build_audio(timeline, tmp_path / "wav", soundfont=SOUNDFONT, cache_dir=tmp_path / "cache", stems="wav32")
+    assert [s["file"] for s in report["stems"]] == ["stems/bass.wav", "stems/piano.wav", "stems/drums.wav"]
+    info = soundfile.info(tmp_path / "wav" / "stems" / "bass.wav")
+    assert info.subtype == "FLOAT" and info.format == "WAV"
+    exact, _ = soundfile.read(tmp_path / "wav" / "stems" / "bass.wav", dtype="float32")
+    flac, _ = soundfile.read(tmp_path / "flac" / "stems" / "bass.flac", dtype="float32")
+    assert np.abs(flac - exact).max() <= 2.0 ** -23  # 24-bit rounding, nothing more
 
 
 def test_track_names_become_safe_file_names():
     """Names that would clash are refused before the build (E091, tests/test_outputs.py)."""
     names = [stem_file(name) for name in ["lead gtr", "bass", "..", "ü", "lead#"]]
-    assert names == ["stems/lead_gtr.wav", "stems/bass.wav", "stems/track.wav", "stems/track.wav", "stems/lead_.wav"]
+    assert names == ["stems/lead_gtr.flac", "stems/bass.flac", "stems/track.flac", "stems/track.flac", "stems/lead_.flac"]
 
 
 @needs_soundfont
@@ -103,7 +116,7 @@ def test_a_ring_out_longer_than_four_seconds_is_cut_with_a_fade(tmp_path):
     echoes = TrackSound(delay=Delay(beats=1, mix=0.5, feedback=0.9))  # about 33 s of echoes
     report = build_audio(small_timeline(bass=echoes), tmp_path, soundfont=SOUNDFONT)
     assert report["master"]["samples"] == 12 * RATE  # 8 s of music + the 4 s cap
-    stem, _ = soundfile.read(tmp_path / "stems" / "bass.wav", dtype="float32")
+    stem, _ = soundfile.read(tmp_path / "stems" / "bass.flac", dtype="float32")
     assert np.abs(stem[-RATE // 2:-RATE // 5]).max() > 1e-3  # still echoing before the fade
     assert np.abs(stem[-20:]).max() < 1e-4  # faded out at the very end
 
@@ -116,9 +129,9 @@ def test_the_reverb_return_sits_at_its_wet_level_against_the_dry_mix(tmp_path, w
     timeline = small_timeline(bass=TrackSound(reverb_send=0.2)).model_copy(
         update={"reverb": ReverbBus(kind="hall", wet_lu=wet_lu)})
     report = build_audio(timeline, tmp_path, soundfont=SOUNDFONT)
-    assert report["reverb"]["file"] == "stems/reverb.wav" and report["reverb"]["wet_lu"] == wet_lu
-    wet, _ = soundfile.read(tmp_path / "stems" / "reverb.wav", dtype="float32")
-    dry = sum(soundfile.read(tmp_path / "stems" / f"{name}.wav", dtype="float32")[0]
+    assert report["reverb"]["file"] == "stems/reverb.flac" and report["reverb"]["wet_lu"] == wet_lu
+    wet, _ = soundfile.read(tmp_path / "stems" / "reverb.flac", dtype="float32")
+    dry = sum(soundfile.read(tmp_path / "stems" / f"{name}.flac", dtype="float32")[0]
               for name in ("bass", "piano", "drums"))
     measured = [loudness.integrated(loudness.hop_power(np.ascontiguousarray(x.T), RATE)) for x in (wet, dry)]
     assert measured[0] - measured[1] == pytest.approx(wet_lu, abs=0.05)
@@ -132,8 +145,8 @@ def test_the_reverb_bus_is_low_cut_and_pre_delayed(tmp_path):
     timeline = small_timeline(bass=TrackSound(reverb_send=0.5), piano=TrackSound()).model_copy(
         update={"reverb": spec, "lead_in_s": 0.0})
     build_audio(timeline, tmp_path, soundfont=SOUNDFONT)
-    wet, _ = soundfile.read(tmp_path / "stems" / "reverb.wav", dtype="float32")
-    bass, _ = soundfile.read(tmp_path / "stems" / "bass.wav", dtype="float32")
+    wet, _ = soundfile.read(tmp_path / "stems" / "reverb.flac", dtype="float32")
+    bass, _ = soundfile.read(tmp_path / "stems" / "bass.flac", dtype="float32")
     first = lambda x: int(np.nonzero(np.abs(x).max(axis=1) > 1e-5)[0][0])  # noqa: E731
     assert first(wet) - first(bass) >= round(0.08 * RATE)
 

@@ -161,10 +161,24 @@ def test_cache_skips_render_and_mix_when_only_master_settings_change(tmp_path, m
     monkeypatch.setattr(render, "render_track", fail)
     monkeypatch.setattr("compiler.audio.mix_stems", fail)
     apple = MasterSpec(preset="apple", target_lufs=-16.0, ceiling_dbtp=-1.0, format="flac")
-    report = build_audio(small_timeline(apple), tmp_path / "b", soundfont=SOUNDFONT, cache_dir=cache)
+    # As the pipeline builds: into a staging folder "b", beside the last outputs in "a".
+    report = build_audio(small_timeline(apple), tmp_path / "b", soundfont=SOUNDFONT, cache_dir=cache,
+                         unchanged_in=tmp_path / "a")
     assert report["master"]["file"] == "master.flac"
-    stem = Path("stems") / "piano.wav"
-    assert (tmp_path / "b" / stem).read_bytes() == (tmp_path / "a" / stem).read_bytes()
+    assert not (tmp_path / "b" / "stems").exists()  # the stems in "a" are still the mix's: none written
+
+
+def test_the_mix_cache_needs_the_stems_it_made(tmp_path, monkeypatch):
+    """The mix cache keeps no copy of the stem files: one edited or deleted since means mixing again."""
+    cache = tmp_path / "cache"
+    build_audio(small_timeline(), tmp_path / "a", soundfont=SOUNDFONT, cache_dir=cache)
+    stem = Path("stems") / "piano.flac"
+    clean = (tmp_path / "a" / stem).read_bytes()
+    (tmp_path / "a" / stem).write_bytes(clean[:-100])
+    monkeypatch.setattr(render, "render_track", lambda *a, **k: pytest.fail("rendered again"))
+    build_audio(small_timeline(), tmp_path / "b", soundfont=SOUNDFONT, cache_dir=cache, unchanged_in=tmp_path / "a")
+    assert (tmp_path / "b" / stem).read_bytes() == clean
+    assert len(list((cache / "mix").iterdir())) == 1
 
 
 def test_cache_skips_render_when_only_mix_settings_change(tmp_path, monkeypatch):
@@ -193,4 +207,4 @@ def test_no_scratch_files_are_left_behind(tmp_path):
     out = tmp_path / "out"
     build_audio(small_timeline(), out, soundfont=SOUNDFONT)
     assert sorted(p.name for p in out.iterdir()) == ["master.wav", "stems"]
-    assert sorted(p.name for p in (out / "stems").iterdir()) == ["bass.wav", "drums.wav", "piano.wav", "reverb.wav"]
+    assert sorted(p.name for p in (out / "stems").iterdir()) == ["bass.flac", "drums.flac", "piano.flac", "reverb.flac"]

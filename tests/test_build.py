@@ -52,7 +52,7 @@ def test_every_playing_track_has_a_sounding_stem(spec, built):
     stems = {Path(s["file"]).stem: s for s in report["stems"]}
     assert set(stems) == playing
     for name in playing:
-        audio, _ = soundfile.read(out / "stems" / f"{name}.wav", dtype="float32")
+        audio, _ = soundfile.read(out / stems[name]["file"], dtype="float32")
         assert np.isfinite(audio).all() and np.sqrt(np.mean(audio ** 2)) > 10 ** (-80 / 20), name
 
 

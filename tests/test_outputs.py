@@ -39,6 +39,11 @@ def _build(*args: str) -> int:
     return main(["build", *args, "--quiet"])
 
 
+def _not_up_to_date(out: Path) -> None:
+    """Delete one output, so the next build of the same song runs (through its caches) instead of doing nothing."""
+    (out / "report.html").unlink()
+
+
 # -- where a build writes -------------------------------------------------------------------------
 def test_default_out_dir_stays_inside_out_for_any_name():
     """Before: `..song` built into out/.. (the working folder) and deleted ./stems/*."""
@@ -93,11 +98,11 @@ def test_a_build_deletes_only_files_it_wrote(tmp_path):
     (out / "stems" / "vocal_take.wav").write_bytes(b"a take")
     (out / "notes.txt").write_text("keep")
     assert _build(str(song), "-o", str(out), "--solo", "bass") == 0
-    assert sorted(p.name for p in (out / "stems").iterdir()) == ["bass.wav", "vocal_take.wav"]
+    assert sorted(p.name for p in (out / "stems").iterdir()) == ["bass.flac", "vocal_take.wav"]
     assert (out / "stems" / "vocal_take.wav").read_bytes() == b"a take" and (out / "notes.txt").is_file()
     assert len(written) > 1
     manifest = json.loads((out / ".songspec-manifest.json").read_text())["written"]
-    assert "stems/bass.wav" in manifest and "stems/vocal_take.wav" not in manifest
+    assert "stems/bass.flac" in manifest and "stems/vocal_take.wav" not in manifest
 
 
 def test_a_format_change_removes_the_old_master(tmp_path):
@@ -122,7 +127,7 @@ def test_stems_are_copies_a_daw_cannot_corrupt_the_cache_through(tmp_path):
     song, out = _song(tmp_path), tmp_path / "o"
     assert _build(str(song), "-o", str(out)) == 0
     clean = _hashes(out)
-    stem = out / "stems" / "bass.wav"
+    stem = out / "stems" / "bass.flac"
     assert stem.stat().st_nlink == 1
     with open(stem, "r+b") as daw:  # an editor writing into the file it opened
         daw.seek(1000)
@@ -155,6 +160,7 @@ def test_a_damaged_cache_is_reported_in_one_line_and_rebuilt(tmp_path, damage, c
             os.truncate(path, size // 2)
         else:
             path.write_bytes(os.urandom(size))
+    _not_up_to_date(out)
     capsys.readouterr()
     assert _build(str(song), "-o", str(out)) == 0
     err = capsys.readouterr().err
@@ -174,6 +180,7 @@ def test_a_cached_stem_damaged_inside_is_caught_before_it_is_mixed(tmp_path, cap
         cached.seek(stem.stat().st_size // 2)
         cached.write(b"\x7f" * 4096)
     shutil.rmtree(out / ".cache" / "mix")  # so the stems are mixed again
+    _not_up_to_date(out)
     capsys.readouterr()
     assert _build(str(song), "-o", str(out)) == 0
     assert "the cached stem" in capsys.readouterr().err

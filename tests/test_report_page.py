@@ -267,14 +267,14 @@ def test_muting_a_stem_changes_the_web_audio_graph(small, opened):
 def test_dropping_the_stem_files_on_the_page_loads_them(small, opened):
     page = opened((small / "report.html").as_uri())
     page.eval("() => document.body.append(Object.assign(document.createElement('input'), {type: 'file', multiple: true, id: 'probe'}))")
-    page.page.set_input_files("#probe", sorted(str(p) for p in (small / "stems").glob("*.wav")))
+    page.page.set_input_files("#probe", sorted(str(p) for p in (small / "stems").glob("*.flac")))
     page.eval("""() => {
       const files = new DataTransfer();
       for (const file of document.getElementById('probe').files) files.items.add(file);
       document.dispatchEvent(new DragEvent('drop', {dataTransfer: files, bubbles: true, cancelable: true}));
     }""")
     page.page.wait_for_function("songspec.player.canUseStems", timeout=30_000)
-    tracks = [p for p in (small / "stems").glob("*.wav") if p.name != "reverb.wav"]  # the return is not a part
+    tracks = [p for p in (small / "stems").glob("*.flac") if p.name != "reverb.flac"]  # the return is not a part
     assert page.eval("Object.keys(songspec.graph().stems).length") == len(tracks)
     assert page.page.is_enabled('input[name="source"][value="stems"]')
     assert not page.problems, page.problems

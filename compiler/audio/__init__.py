@@ -5,16 +5,19 @@ How the modules fit, in the order `build_audio` runs them:
     render.py    Timeline -> a raw stem per audible track (FluidSynth on two threads), kept as float32
                  .npy under its content hash in `cache_dir/stems` (a scratch folder without a cache)
     effects.py   TrackSound + role -> the track's chain (EQ, compressor, distortion, chorus, delay)
-    mix.py       raw stems -> stems/<track>.wav (post-fader, panned) + the pre-master mix, with the
-                 shared reverb bus (its return in stems/reverb.wav, at its wet level against the dry mix)
+    mix.py       raw stems -> stems/<track>.flac (post-fader, panned; .wav with --stems wav32) + the
+                 pre-master mix, with the shared reverb bus (its return in stems/reverb.flac, at its
+                 wet level against the dry mix)
     master.py    prepare: low cut + glue + held true-peak level (depends on the mix alone);
                  finish: loudness target + true-peak limiter + final measurements
     loudness.py  BS.1770 / R128 measurements; the per-section loudness of the pre-master mix
     files.py     atomic WAV/FLAC/.npy and cache-folder writing, TPDF dither for 16-bit
 
-Two caches: raw stems (skip FluidSynth when only mix or master settings change) and the prepared
-master bus with its stem files under `cache_dir/mix` (skip mixing too when only master settings
-change; the two most recently used are kept). Audio is float32 (2, n), channels first, at
+Two caches, each holding only what the current outputs need: raw stems (skip FluidSynth when only
+mix or master settings change; the stems this build did not use are deleted) and the prepared master
+bus under `cache_dir/mix` (skip mixing too when only master settings change; one entry). The mix
+entry holds no copy of the stem files: it records their length and checksum, and is used only while
+the output folder's stems are still exactly those (a stem edited or deleted there means mixing again). Audio is float32 (2, n), channels first, at
 `timeline.master.sample_rate` throughout. Every output file is written to a temp file and renamed;
 the same Timeline gives byte-identical files.
 """
@@ -33,10 +36,11 @@ from typing import Callable, Iterator
 import numpy as np
 
 from compiler.mixspec import MasterSpec
+from compiler.outputs import DEFAULT_STEMS
 from compiler.timeline import Timeline
 
 from . import loudness
-from .files import DamagedEntry, load_entry, prune, save_entry, write_audio
+from .files import DamagedEntry, OutputsChanged, load_entry, prune, save_entry, write_audio
 from .loudness import section_loudness
 from .master import Prepared, finish, prepare
 from .mix import mix_key, mix_stems
@@ -45,7 +49,7 @@ from .render import RenderError, Stem, drop_damaged, fluidsynth_version, render_
 __all__ = ["RenderError", "build_audio", "section_loudness", "soundfont_identity"]
 
 Progress = Callable[[float], None]
-MIX_CACHE_ENTRIES = 2  # each is about 3 MB per second of song (mix, held peak level, stem files)
+MIX_CACHE_ENTRIES = 1  # about 0.5 MB per second of song (the prepared mix and its held peak level)
 _RENDER_SHARE, _MIXED = 0.8, 0.9  # of the progress bar: rendering dominates a cold build
 
 
@@ -60,7 +64,8 @@ class _Premaster:
 
 def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity: dict | None = None,
                 cache_dir: Path | None = None, progress: Progress | None = None,
-                unchanged_in: Path | None = None, shared_stems: Path | None = None) -> dict:
+                unchanged_in: Path | None = None, shared_stems: Path | None = None,
+                stems: str = DEFAULT_STEMS) -> dict:
     """Render stems, mix, master; write out_dir/master.{wav,flac} and out_dir/stems/<track>.wav atomically.
 
     Args:
@@ -71,10 +76,12 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity:
         cache_dir: where raw stems and prepared mixes are kept by content hash. None renders into a
             scratch folder that is removed afterwards.
         progress: called with the fraction done (0..1), mostly during rendering, from this thread.
-        unchanged_in: the folder of the last build's outputs; a stem file there that is already what
-            the mix cache holds is not written again into `out_dir` (the caller keeps it).
+        unchanged_in: the folder of the last build's outputs; when the mix cache holds this mix and
+            the stem files there are still those it made, they are not written again into `out_dir`
+            (the caller keeps them).
         shared_stems: a raw-stem store that other builds use too (a batch's), instead of
             `cache_dir/stems`; the stems in it that this build does not use are kept.
+        stems: the stem files' format (`outputs.STEM_FORMATS`): "flac24" or "wav32".
 
     Returns:
         The report fragment: {"master": {...}, "sections": [...], "stems": [...], "reverb": {...} or None,
@@ -89,10 +96,10 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity:
             return render_stems(timeline, soundfont, store, soundfont_sha256=identity["sha256"],
                                 progress=lambda fraction: report(_RENDER_SHARE * fraction))
 
-        stems = render()
+        raw = render()
         if shared_stems is None:  # a shared store holds other builds' stems too
-            _keep_only(store, {name for stem in stems for name in (stem.path.name, stem.path.with_suffix(".sum").name)})
-        premaster = _premaster(timeline, stems, out_dir, cache_dir, render, unchanged_in)
+            _keep_only(store, {name for stem in raw for name in (stem.path.name, stem.path.with_suffix(".sum").name)})
+        premaster = _premaster(timeline, raw, out_dir, cache_dir, render, unchanged_in, stems)
     report(_MIXED)
     spec = timeline.master
     measurements = _master(premaster, spec, out_dir)
@@ -106,16 +113,18 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity:
 
 
 def _premaster(timeline: Timeline, stems: list[Stem], out_dir: Path, cache_dir: Path | None,
-               render: Callable[[], list[Stem]], unchanged_in: Path | None = None) -> _Premaster:
-    """Mix and prepare the master bus, or take both (and the stem files) from the mix cache.
+               render: Callable[[], list[Stem]], unchanged_in: Path | None, stem_format: str) -> _Premaster:
+    """Mix and prepare the master bus, or take it from the mix cache (the stem files staying in `unchanged_in`).
 
     Cached raw stems are read through (checksums) only when they are about to be mixed: a rebuild
     that finds its mix cached never reads them. Damaged ones are rendered again (`render`).
     """
-    entry = cache_dir / "mix" / mix_key(timeline, stems) if cache_dir is not None else None
-    if entry is not None and entry.is_dir():
+    entry = cache_dir / "mix" / mix_key(timeline, stems, stem_format) if cache_dir is not None else None
+    if entry is not None and entry.is_dir() and unchanged_in is not None:
         try:
-            return _load_premaster(entry, out_dir, unchanged_in)
+            return _load_premaster(entry, unchanged_in)
+        except OutputsChanged:
+            pass  # a stem file was edited or deleted since: mix again, which writes it again
         except DamagedEntry as damage:
             print(f"song: the mix cache entry {entry.name[:12]} was damaged ({damage}); mixing again",
                   file=sys.stderr)
@@ -123,7 +132,7 @@ def _premaster(timeline: Timeline, stems: list[Stem], out_dir: Path, cache_dir: 
     if drop_damaged(stems):
         stems = render()
     rate = timeline.master.sample_rate
-    mixed = mix_stems(timeline, stems, out_dir)
+    mixed = mix_stems(timeline, stems, out_dir, stem_format)
     hops = loudness.hop_power(mixed.audio, rate)
     return _Premaster(prepare(mixed.audio, rate, loudness.integrated(hops)), hops, mixed.stems, mixed.reverb, entry)
 
@@ -145,13 +154,13 @@ def _save_premaster(entry: Path, premaster: _Premaster, out_dir: Path) -> None:
     p = premaster.prepared
     meta = {"stems": premaster.stems, "reverb": premaster.reverb, "premaster_lufs": p.premaster_lufs,
             "toned_lufs": p.toned_lufs}
-    files = {Path(s["file"]).name: out_dir / s["file"] for s in _stem_files(premaster)}
+    files = {s["file"]: out_dir / s["file"] for s in _stem_files(premaster)}
     save_entry(entry, {"audio": p.audio, "peak_db": p.peak_db, "hops": premaster.hops}, meta, files)
     prune(entry.parent, MIX_CACHE_ENTRIES)
 
 
-def _load_premaster(entry: Path, out_dir: Path, unchanged_in: Path | None) -> _Premaster:
-    arrays, meta = load_entry(entry, out_dir / "stems", unchanged_in / "stems" if unchanged_in else None)
+def _load_premaster(entry: Path, unchanged_in: Path) -> _Premaster:
+    arrays, meta = load_entry(entry, unchanged_in)
     try:
         prepared = Prepared(arrays["audio"], arrays["peak_db"], meta["premaster_lufs"], meta["toned_lufs"])
         return _Premaster(prepared, arrays["hops"], [dict(stem) for stem in meta["stems"]], meta["reverb"])

@@ -77,25 +77,8 @@ class DamagedEntry(Exception):
     """A cache entry that is not what was written (truncated, overwritten, unreadable): rebuild it."""
 
 
-def checked_copy(source: Path, destination: Path, expected: tuple[int, int] | None = None) -> tuple[int, int]:
-    """Copy `source` to `destination` atomically and return its (length, CRC-32).
-
-    Outputs are copies, never hard links into the cache: a DAW that edits `stems/bass.wav` in place
-    must not change the cached file. With `expected`, a source whose length or checksum differs
-    raises DamagedEntry and `destination` is left as it was.
-    """
-    length, crc = 0, 0
-    with atomic_output(destination) as tmp, open(source, "rb") as src, open(tmp, "wb") as dst:
-        while block := src.read(_COPY_BLOCK):
-            length, crc = length + len(block), zlib.crc32(block, crc)
-            dst.write(block)
-        if expected is not None and (length, crc) != tuple(expected):
-            raise DamagedEntry(f"{source.name} has changed since it was cached")
-    return length, crc
-
-
 def file_check(path: Path) -> tuple[int, int]:
-    """(length, CRC-32) of a file, as `checked_copy` records it."""
+    """(length, CRC-32) of a file: what a cache entry records of the files it depends on."""
     length, crc = 0, 0
     with open(path, "rb") as f:
         while block := f.read(_COPY_BLOCK):
@@ -103,22 +86,22 @@ def file_check(path: Path) -> tuple[int, int]:
     return length, crc
 
 
-def save_entry(folder: Path, arrays: dict[str, np.ndarray], meta: dict, copies: dict[str, Path]) -> None:
-    """Create the cache folder `folder` whole or not at all: <name>.npy per array, files/ (copies), and
-    meta.json with the length and CRC-32 of every file, which `load_entry` checks.
+def save_entry(folder: Path, arrays: dict[str, np.ndarray], meta: dict, outputs: dict[str, Path]) -> None:
+    """Create the cache folder `folder` whole or not at all: <name>.npy per array, and meta.json with
+    the length and CRC-32 of every array and of each output file in `outputs` (name -> where it is now),
+    which `load_entry` checks. The outputs are not copied: the entry is of use only while they last.
 
     It is filled under a temp name beside it and renamed; if another build created it first, ours is dropped.
     """
     tmp = temp_name(folder)
     try:
-        (tmp / "files").mkdir(parents=True)
+        tmp.mkdir(parents=True)
         checks = {}
         for name, array in arrays.items():
             save_array(tmp / f"{name}.npy", array)
             checks[f"{name}.npy"] = file_check(tmp / f"{name}.npy")
-        for name, source in copies.items():
-            checks[f"files/{name}"] = checked_copy(source, tmp / "files" / name)
-        (tmp / "meta.json").write_text(json.dumps({**meta, "checks": checks}))
+        files = {name: file_check(path) for name, path in outputs.items()}
+        (tmp / "meta.json").write_text(json.dumps({**meta, "checks": checks, "outputs": files}))
         os.rename(tmp, folder)
     except OSError:
         if not folder.is_dir():
@@ -127,26 +110,28 @@ def save_entry(folder: Path, arrays: dict[str, np.ndarray], meta: dict, copies: 
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def load_entry(folder: Path, copy_to: Path, unchanged_in: Path | None = None) -> tuple[dict[str, np.ndarray], dict]:
-    """The arrays and meta of a folder made by `save_entry`, its files copied into `copy_to`, except
-    those already in `unchanged_in` with the length and checksum saved (the last build's outputs,
-    untouched: reading them is cheaper than writing them again).
+class OutputsChanged(DamagedEntry):
+    """The output files an entry was made with are no longer there as they were: make them again."""
+
+
+def load_entry(folder: Path, outputs_in: Path) -> tuple[dict[str, np.ndarray], dict]:
+    """The arrays and meta of a folder made by `save_entry`.
 
     Raises:
-        DamagedEntry: a file is missing, or its length or checksum is not what was saved.
+        OutputsChanged: an output file it recorded is missing from `outputs_in`, or not as it was written.
+        DamagedEntry: an array is missing, or its length or checksum is not what was saved.
     """
     try:
         meta = json.loads((folder / "meta.json").read_text())
-        checks = meta.pop("checks")
+        checks, outputs = meta.pop("checks"), meta.pop("outputs")
+        for name, expected in outputs.items():
+            if not _has(outputs_in / name, expected):
+                raise OutputsChanged(f"{name} has changed since it was written")
         arrays = {}
         for name, expected in checks.items():
-            if name.startswith("files/"):
-                if unchanged_in is None or not _has(unchanged_in / Path(name).name, expected):
-                    checked_copy(folder / name, copy_to / Path(name).name, expected)
-            elif file_check(folder / name) != tuple(expected):
+            if file_check(folder / name) != tuple(expected):
                 raise DamagedEntry(f"{name} has changed since it was cached")
-            else:
-                arrays[Path(name).stem] = np.load(folder / name)
+            arrays[Path(name).stem] = np.load(folder / name)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise DamagedEntry(f"{type(error).__name__}: {error}".splitlines()[0]) from None
     os.utime(folder)  # most recently used: `prune` keeps it

@@ -3,11 +3,11 @@
 Per track: effects chain -> fader (volume_db) -> constant-power pan, applied as a balance to the
 stereo stem (centre: -3 dB on each side; hard left: the right channel silent). Nothing is panned
 unless the spec says so, so bass and drums stay centred. The result is written to
-`stems/<track>.wav` (32-bit float, so a loud track can never clip there) and added to the mix bus, and
+`stems/<track>.flac` (24-bit; `stems/<track>.wav`, 32-bit float, with --stems wav32) and added to the mix bus, and
 `reverb_send` × it feeds the reverb bus (post-fader). The bus input is low-cut (`ReverbBus.low_cut_hz`,
 12 dB/oct) so bass and kick stay dry; the reverb (pedalboard Reverb, 100 % wet) runs into a return
 held apart from the mix, delayed by the pre-delay. Once the song is mixed, the return is scaled so its
-integrated loudness sits `ReverbBus.wet_lu` LU against the dry mix, written to `stems/reverb.wav`
+integrated loudness sits `ReverbBus.wet_lu` LU against the dry mix, written to `stems/reverb.flac`
 (so the stems plus the return add up to the mix) and added in. The song is mixed in chunks of 65536 samples: each chunk of every
 track is processed on two threads (pedalboard and numpy release the GIL), then summed on the calling
 thread in track order while the threads go on with the next chunk, so the output is byte-identical
@@ -21,7 +21,9 @@ that cap cut something still sounding, the last 200 ms of every stem and of the 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import sys
 import json
 import math
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,15 +34,15 @@ import numpy as np
 import pedalboard
 
 from compiler.mixspec import ReverbBus, TrackSound
-from compiler.outputs import REVERB_STEM, stem_file
+from compiler.outputs import REVERB_STEM, STEM_FORMATS, stem_file
 from compiler.timeline import Timeline
 
 from . import loudness
 from .effects import Biquad, ring_out_seconds, track_chain
-from .files import AudioWriter, PlanarReader
+from .files import AudioWriter, PlanarReader, Subtype
 from .render import MAX_TAIL_S, THREADS, Stem, end_sample
 
-MIX_VERSION = 3  # bump whenever a change here, in effects or in master.prepare changes their output
+MIX_VERSION = 4  # bump whenever a change here, in effects or in master.prepare changes their output
 CHUNK = 1 << 16
 FADE_S = 0.2
 # kind: (room_size, damping, width, decay in seconds used for the ring-out), pedalboard's 0..1 scales.
@@ -50,6 +52,10 @@ REVERB_PRESETS: dict[str, tuple[float, float, float, float]] = {
     "plate": (0.7, 0.2, 1.0, 2.5),
     "hall": (0.85, 0.35, 1.0, 3.5),
 }
+# --stems (outputs.STEM_FORMATS) -> (container, sample format). 24-bit integers hold a stem exactly
+# enough (the pre-master mix peaks some 10-20 dB below full scale, 144 dB above the last bit).
+_STEM_FILES: dict[str, tuple[str, Subtype]] = {"flac24": ("FLAC", "PCM_24"), "wav32": ("WAV", "FLOAT")}
+assert _STEM_FILES.keys() == STEM_FORMATS.keys()
 
 
 @dataclass
@@ -84,26 +90,28 @@ def song_length(timeline: Timeline, stems: list[Stem]) -> tuple[int, bool]:
     return end + min(max(ring, 0), cap), ring > cap
 
 
-def mix_key(timeline: Timeline, stems: list[Stem]) -> str:
+def mix_key(timeline: Timeline, stems: list[Stem], stem_format: str) -> str:
     """Content hash of everything that determines the stem files and the pre-master mix."""
     spec = {
-        "mix": MIX_VERSION, "raw_stems": [stem.path.stem for stem in stems],
+        "mix": MIX_VERSION, "raw_stems": [stem.path.stem for stem in stems], "stem_format": stem_format,
         "tracks": [[s.track.name, s.track.role, s.track.sound.model_dump(mode="json")] for s in stems],
         "reverb": timeline.reverb.model_dump(mode="json"), "bpm": str(timeline.tempos[0].bpm),
     }
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
 
 
-def mix_stems(timeline: Timeline, stems: list[Stem], out_dir: Path) -> Mix:
-    """Process every stem, write `out_dir/stems/<track>.wav`, and return the summed pre-master mix."""
+def mix_stems(timeline: Timeline, stems: list[Stem], out_dir: Path, stem_format: str = "flac24") -> Mix:
+    """Process every stem, write `out_dir/stems/<track>.flac` (or .wav), and return the summed pre-master mix."""
     rate = timeline.master.sample_rate
     length, capped = song_length(timeline, stems)
     bus = np.zeros((2, length), np.float32)
     # Unique: `check` reports tracks that would share a file, the reverb return's included (E091).
-    files = [stem_file(s.track.name) for s in stems]
+    files = [stem_file(s.track.name, stem_format) for s in stems]
     fade = _Fade(length, round(FADE_S * rate) if capped else 0)
+    container, subtype = _STEM_FILES[stem_format]
+    writer = functools.partial(AudioWriter, rate=rate, subtype=subtype, container=container)
     with contextlib.ExitStack() as stack:
-        lanes = [stack.enter_context(_Lane(timeline, stem, out_dir / file, fade))
+        lanes = [stack.enter_context(_Lane(timeline, stem, writer(out_dir / file), fade))
                  for stem, file in zip(stems, files)]
         # Entered after the lanes, so it is shut down (its running chunks finished) before they close.
         pool = stack.enter_context(ThreadPoolExecutor(THREADS, thread_name_prefix="mix"))
@@ -120,9 +128,15 @@ def mix_stems(timeline: Timeline, stems: list[Stem], out_dir: Path) -> Mix:
             if reverb is not None and returned is not None:
                 returned.result()  # the previous chunk's reverb, which ran meanwhile
                 reverb.feed(sends, start)
-        reverb_report = reverb.finish(bus, out_dir / stem_file(REVERB_STEM)) if reverb is not None else None
+        reverb_report = (reverb.finish(bus, writer(out_dir / stem_file(REVERB_STEM, stem_format)))
+                         if reverb is not None else None)
     reports = [{"track": lane.track.name, "file": file, "peak_dbfs": _db_or_none(lane.peak),
                 "rms_dbfs": _db_or_none(lane.rms(length))} for lane, file in zip(lanes, files)]
+    for report in reports if subtype != "FLOAT" else []:
+        if report["peak_dbfs"] is not None and report["peak_dbfs"] >= 0:
+            # The mix itself is float and unharmed; only this integer stem file is clipped.
+            print(f"song: {report['file']} peaks at {report['peak_dbfs']:+.1f} dBFS and is clipped there; "
+                  "turn its volume down, or keep float stems with --stems wav32", file=sys.stderr)
     return Mix(bus, reports, reverb_report)
 
 
@@ -148,7 +162,7 @@ def _sum_chunk(lanes: list[_Lane], outs: list[np.ndarray], bus: np.ndarray, star
 class _Lane:
     """One track through the mixer: raw stem in, chain, fader and pan, stem file out; keeps its statistics."""
 
-    def __init__(self, timeline: Timeline, stem: Stem, path: Path, fade: _Fade) -> None:
+    def __init__(self, timeline: Timeline, stem: Stem, writer: AudioWriter, fade: _Fade) -> None:
         sound, rate = stem.track.sound, timeline.master.sample_rate
         self.track = stem.track
         self.send = np.float32(sound.reverb_send)
@@ -158,7 +172,7 @@ class _Lane:
         self._fade = fade
         with contextlib.ExitStack() as stack:
             self._reader = stack.enter_context(PlanarReader(stem.path))
-            self._writer = stack.enter_context(AudioWriter(path, rate, "FLOAT"))
+            self._writer = stack.enter_context(writer)
             self._stack = stack.pop_all()
 
     def process(self, start: int, end: int) -> np.ndarray:
@@ -211,19 +225,19 @@ class _ReverbBus:
             self._wet[:, at:at + room] = wet[:, :room]
             self._pending = None
 
-    def finish(self, bus: np.ndarray, path: Path) -> dict:
-        """Scale the return to its wet level, write it to `path`, add it to `bus` (the dry mix)."""
+    def finish(self, bus: np.ndarray, writer: AudioWriter) -> dict:
+        """Scale the return to its wet level, write it with `writer`, add it to `bus` (the dry mix)."""
         self.process_pending()
         self._fade.apply(self._wet, 0)
         dry_lufs = loudness.integrated(loudness.hop_power(bus, self._rate))
         wet_lufs = loudness.integrated(loudness.hop_power(self._wet, self._rate))
         gain_db = self._spec.wet_lu - (wet_lufs - dry_lufs) if math.isfinite(wet_lufs - dry_lufs) else -math.inf
         self._wet *= np.float32(10 ** (gain_db / 20)) if math.isfinite(gain_db) else np.float32(0)
-        with AudioWriter(path, self._rate, "FLOAT") as writer:
+        with writer:
             for start in range(0, self._wet.shape[1], CHUNK):
                 writer.write(self._wet[:, start:start + CHUNK])
         bus += self._wet
-        return {"file": f"stems/{path.name}", "kind": self._spec.kind, "wet_lu": self._spec.wet_lu,
+        return {"file": f"stems/{writer.path.name}", "kind": self._spec.kind, "wet_lu": self._spec.wet_lu,
                 "return_gain_db": round(gain_db, 2) if math.isfinite(gain_db) else None,
                 "pre_delay_ms": self._spec.pre_delay_ms, "low_cut_hz": self._spec.low_cut_hz}
 
