@@ -10,9 +10,10 @@ deletes only files an earlier build listed in the manifest as written by it, so 
 song a musician keeps in the same folder is never touched. The output folder may not be, or hold,
 the song's own sources, and may not lie inside a build's `.cache`.
 
-The manifest also holds the build's key (`uptodate.build_key`: everything the build read) and the
-size and modification time of each file it wrote, so a rebuild with the same key whose files are all
-still as written does nothing (`is_up_to_date`). `clean` deletes what builds wrote, and nothing else.
+`.cache/build.json` holds the last build's key (`uptodate.build_key`: everything the build read) and
+the size and modification time of each file it wrote, so a rebuild with the same key whose files are
+all still as written does nothing (`is_up_to_date`). It is kept in the cache, not the manifest, so two
+equal builds leave equal manifests. `clean` deletes what builds wrote, and nothing else.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .atomic import write_atomic
 
 MANIFEST = ".songspec-manifest.json"
 CACHE = ".cache"
+BUILD_STAMP = f"{CACHE}/build.json"
 FIXED_NAMES = ("song.mid", "report.json", "report.html", "master.wav", "master.flac")
 STEMS = "stems"
 # --stems: the stem files' format; FLAC 24-bit by default (lossless at the stems' level, about a third
@@ -107,7 +109,10 @@ def _manifest(out_dir: Path) -> dict:
 def is_up_to_date(out_dir: Path, key: str) -> bool:
     """Whether the last build into `out_dir` had this key and every file it wrote is still as it left it
     (same size and modification time: a stem edited in a DAW, or a deleted report, means build again)."""
-    stamp = _manifest(out_dir).get("build")
+    try:
+        stamp = json.loads((out_dir / BUILD_STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
     if not isinstance(stamp, dict) or stamp.get("key") != key or not isinstance(stamp.get("files"), dict):
         return False
     return bool(stamp["files"]) and all(_stat(out_dir / name) == tuple(seen) if isinstance(seen, list) else False
@@ -135,17 +140,19 @@ def finish_outputs(out_dir: Path, written: Iterable[str], *, replaces_audio: boo
     """Record what this build wrote; on a full build, delete what earlier builds wrote and this one did not.
 
     A MIDI-only build leaves an earlier build's audio in place (and in the manifest), as it always has.
-    With `key`, the manifest also records it with each written file's size and modification time,
-    which `is_up_to_date` compares.
+    With `key`, `.cache/build.json` records it with each written file's size and modification time,
+    which `is_up_to_date` compares; without, that record is removed (the folder is not known to be
+    any one build's).
     """
     previous, current = read_manifest(out_dir), set(written)
     kept = current | ({name for name in previous if (out_dir / name).is_file()} - _audio(previous)
                       if replaces_audio else previous)
-    manifest: dict = {"written": sorted(kept)}
-    if key is not None:
-        manifest["build"] = {"key": key, "files": {name: list(_stat(out_dir / name) or (-1, -1))
-                                                   for name in sorted(current)}}
-    write_atomic(out_dir / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode())
+    write_atomic(out_dir / MANIFEST, (json.dumps({"written": sorted(kept)}, indent=1) + "\n").encode())
+    if key is None:
+        (out_dir / BUILD_STAMP).unlink(missing_ok=True)
+    else:
+        files = {name: list(_stat(out_dir / name) or (-1, -1)) for name in sorted(current)}
+        write_atomic(out_dir / BUILD_STAMP, json.dumps({"key": key, "files": files}).encode())
     for stale in sorted(previous - kept):
         try:
             (out_dir / stale).unlink()
