@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from . import ir
 from .errors import DiagnosticSink, ResolveError
 from .outputs import COUNT_IN_TRACK, REVERB_STEM, stem_clash_key, stem_file
@@ -159,16 +161,24 @@ def _check_meters(song: ir.Song, sink: DiagnosticSink) -> None:
                      f"are {how}", meter.span, _styles_in(meter))
 
 
+@lru_cache(maxsize=1)
+def _bundled_style_meters() -> tuple[tuple[str, int, int], ...]:
+    """Each bundled style's name and meter. The bundled styles do not change while the process runs, and
+    resolving all of them takes a quarter of a second: once per process, not once per song checked (an
+    import of a playlist in 5/4 would pay it for every chart)."""
+    from .library import Library
+    from .resolve import style_summaries
+
+    return tuple((s.name, s.meter.num, s.meter.den) for s in style_summaries(Library()))
+
+
 def _plays_style_patterns(song: ir.Song) -> bool:
     own = {p.name for p in song.patterns}
     return any(t.role != "melody" and t.pattern not in own for t in song.tracks)
 
 
 def _styles_in(meter: ir.Meter) -> str:
-    from .library import Library
-    from .resolve import style_summaries
-
-    fitting = [s.name for s in style_summaries(Library()) if (s.meter.num, s.meter.den) == (meter.num, meter.den)]
+    fitting = [name for name, num, den in _bundled_style_meters() if (num, den) == (meter.num, meter.den)]
     own = f"write a style (or the song's own `pattern`s) in {meter} (docs/language.md, \"Writing a style\")"
     if not fitting:
         return f"no bundled style is written in {meter}: {own}, or choose the meter the style is written in"

@@ -44,6 +44,9 @@ class Library:
         self.stdlib = (stdlib or data_dir("stdlib")).resolve()
         self.sources: dict[str, Source] = {}
         self._files: dict[Path, tuple[tuple[int, int], S.SongFile]] = {}
+        # Styles resolve.read_style read from these files' trees, by (tonic, mode, origin, name): the
+        # tree each came from (a changed file is a new tree, so it is read again) and what it read.
+        self.read_styles: dict[tuple, tuple[S.StyleDef, object]] = {}
 
     def load(self, path: Path) -> S.SongFile:
         """Parse a library file (cached while it is unchanged on disk). Raises ParseError; its

@@ -106,3 +106,24 @@ def test_practice_key_moves_every_section_by_the_same_interval():
     song = front_end(Source("k.song", KEY_SONG), Library(), FrontOptions(key=parse_key("A"))).song
     assert _pass_keys(song) == ["intro A major", "A A major", "B C major", "A B major", "B D major",
                                 "ending D major"]
+
+
+def test_one_library_reads_a_style_once_per_key_and_again_when_its_file_changes(tmp_path, monkeypatch):
+    """`song import` checks hundreds of charts with one Library: a style they share is read once."""
+    import compiler.resolve as resolve_module
+
+    reads = []
+    real = resolve_module.read_style
+    monkeypatch.setattr(resolve_module, "read_style", lambda *args: reads.append(args[0].name.text) or real(*args))
+    styles = tmp_path / "mine.song"
+    styles.write_text('style mine.one "mine"\n  tempo 100\n  track bass acoustic_bass\n', encoding="utf-8")
+    song = tmp_path / "a.song"
+    song.write_text('use "mine.song"\nstyle mine.one\nsection A\n  | C | G7 |\n', encoding="utf-8")
+    library = Library()
+    first = front_end(Source.read(song), library).song
+    second = front_end(Source.read(song), library).song
+    assert reads == ["mine.one"] and dump_song(first) == dump_song(second)
+    front_end(Source(str(tmp_path / "b.song"), song.read_text().replace("section A", "key D major\nsection A")), library)
+    assert reads == ["mine.one", "mine.one"]  # another key: its intro and ending are read in it
+    styles.write_text('style mine.one "mine"\n  tempo 90\n  track bass acoustic_bass\n', encoding="utf-8")
+    assert front_end(Source.read(song), library).song.tempo == 90 and len(reads) == 3

@@ -411,8 +411,23 @@ class _StyleFinder:
                 self._unknown(name, span)
             return None
         definition, origin = self.defs[name]
-        self.resolved[name], self.forms[name] = read_style(definition, self.key, self.sink, origin)
+        self.resolved[name], self.forms[name] = self._read(definition, origin)
         return self.resolved[name]
+
+    def _read(self, definition: S.StyleDef, origin: str):
+        """`read_style`, remembered in the Library for the same written style and key when it reported
+        nothing: `song import` checks hundreds of charts in a few styles with one Library, and reading
+        a style's band and patterns is most of checking a short song."""
+        key = (self.key.tonic, self.key.mode, origin, definition.name.text)
+        known = self.library.read_styles.get(key)
+        if known is not None and known[0] is definition:
+            return known[1]
+        sink = DiagnosticSink()
+        read = read_style(definition, self.key, sink, origin)
+        self.sink.items.extend(sink.items)
+        if not sink.items:
+            self.library.read_styles[key] = (definition, read)
+        return read
 
     def _load_stdlib(self, name: str) -> None:
         path = self.library.stdlib_file(name)
