@@ -90,3 +90,16 @@ def test_a_message_that_is_not_json_rpc_is_one_log_line_and_the_server_goes_on()
     assert done.returncode == 0  # it served until its input ended
     assert b"Traceback" not in done.stderr
     assert done.stderr.decode().startswith("song lsp: ")
+
+
+def test_a_crlf_document_is_formatted_whole_to_lf_as_song_fmt_writes_it():
+    from compiler.fmt import format_source
+    from compiler.library import Library
+    from compiler.lsp.documents import analyse_document
+    from compiler.lsp.formatting import format_document
+
+    text = GOOD.replace("| F7 | Bb7 |", "|F7|Bb7|").replace("\n", "\r\n")
+    doc = analyse_document("file:///tmp/crlf.song", 1, text, Library(), T.PositionEncodingKind.Utf16)
+    [edit] = format_document(doc)
+    assert edit.new_text == format_source(text) and "\r" not in edit.new_text
+    assert (edit.range.start, edit.range.end) == (T.Position(line=0, character=0), T.Position(line=4, character=0))

@@ -32,6 +32,7 @@ class Analysed:
     lines: Lines
     library: Library
     failure: str | None = None  # why the text was not checked (too large; a compiler bug)
+    carriage_returns: bool = False  # the editor's text ends lines with CR LF (or CR): `source` has LF
 
     def lines_of(self, path: str) -> Lines | None:
         """The lines of this document or of a library file it reached (None if unknown)."""
@@ -83,7 +84,8 @@ def analyse_document(uri: str, version: int | None, text: str, library: Library,
         return _unchecked(uri, version, source, lines, library, f"songspec reads files up to {MAX_FILE_BYTES:,} "
                           "bytes (a chart is a few kilobytes); this one is not checked")
     try:
-        return Analysed(uri, version, source, analyse(source, library), lines, library)
+        return Analysed(uri, version, source, analyse(source, library), lines, library,
+                        carriage_returns="\r" in text)
     except Exception as err:  # noqa: BLE001 — a compiler bug must not take the editor's server down
         reason = f"internal error: {type(err).__name__}: {err}".splitlines()[0]
         log.error("%s in %s", reason, uri)

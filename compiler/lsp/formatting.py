@@ -19,9 +19,15 @@ from .documents import Analysed
 
 
 def format_document(doc: Analysed) -> list[T.TextEdit] | None:
-    """No edit when the text is already canonical; None when it cannot be formatted."""
+    """No edit when the text is already canonical; None when it cannot be formatted. A text with CR LF
+    line ends is replaced whole, as `song fmt` writes the file: every line end becomes LF."""
     formatted = _formatted(doc)
-    return None if formatted is None else _line_edits(doc, formatted)
+    if formatted is None:
+        return None
+    if doc.carriage_returns:
+        return [T.TextEdit(range=T.Range(start=T.Position(line=0, character=0), end=doc.lines.end()),
+                           new_text=formatted)]
+    return _line_edits(doc, formatted)
 
 
 def format_range(doc: Analysed, selected: T.Range) -> list[T.TextEdit] | None:
