@@ -15,7 +15,7 @@ import compiler.arrange
 from compiler import ir
 from compiler.arrange.context import Hit
 from compiler.arrange.grid import Step, layout, split, swung
-from compiler.arrange.feel import Feel, apply_feel, feel_for
+from compiler.arrange.feel import Feel, feel_for
 from compiler.arrange.humanize import humanize, rng_for, tidy
 from compiler.arrange.melody import fold, harmonize
 from compiler.arrange.patterns import level_part
@@ -194,9 +194,10 @@ def test_feel_by_tempo_and_role() -> None:
     assert feel_for(pushed, Fraction(120)).offset == -4  # 4 ms at 120 BPM, about 4 ticks
 
 
-def test_apply_feel_moves_onsets_keeps_ends_and_squeezes_velocities() -> None:
-    moved = apply_feel([Hit(480, 480, 60, 120), Hit(0, 240, 64, 40)], Feel(jitter=12, offset=-10, squeeze=0.5))
-    assert moved[0] == Hit(470, 490, 60, 100) and moved[1] == Hit(0, 240, 64, 60)
+def test_the_feel_moves_onsets_keeps_ends_and_squeezes_velocities() -> None:
+    feel = Feel(jitter=12, offset=-10, squeeze=0.5)
+    moved = humanize([Hit(480, 480, 60, 120), Hit(0, 240, 64, 40)], 1e-9, random.Random(1), False, feel=feel)
+    assert moved == [Hit(0, 240, 64, 60), Hit(470, 490, 60, 100)]
 
 
 def test_humanize_moves_downbeats_half_as_far() -> None:

@@ -25,7 +25,7 @@ from .bass import play_bass
 from .comping import play_chords
 from .context import Hit, SongContext, build_context, opening_meter
 from .drums import play_drums
-from .feel import apply_feel, feel_for
+from .feel import feel_for
 from .humanize import humanize, rng_for, tidy
 from .listen import SILENCE, Heard
 from .melody import play_melody
@@ -97,8 +97,7 @@ def _part(track: ir.TrackDef, channel: int, played: tuple[list[Hit], list[Contro
     amount = float(track.humanize if track.humanize is not None else ctx.song.humanize)
     feel = feel_for(track, ctx.song.tempo)
     downbeats = frozenset(bar.start for bar in ctx.bars)
-    hits = humanize(hits, amount, rng_for(seed, track.name), track.is_drums, feel.jitter, downbeats)
-    hits = tidy(apply_feel(hits, feel) if amount > 0 else hits)  # humanize 0 %: exactly on the grid
+    hits = tidy(humanize(hits, amount, rng_for(seed, track.name), track.is_drums, feel.jitter, downbeats, feel))
     return band_track(track, channel, hits, controls, muted)
 
 

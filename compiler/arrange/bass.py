@@ -163,14 +163,15 @@ class _Line:
         remaining = sum(1 for s in self.steps[i:self.anchors[i]] if s.char in ONSETS) if target is not None else 1
         ideal = self.prev + ((target if target is not None else self.prev) - self.prev) / (remaining + 1)
         strong = self._strong(self.steps[i])
-        tick = self.steps[i].start
+        rubbing = self.heard.rubbing(self.steps[i].start)
         tones, scale = _pitch_sets(chord.chord, self.ctx.bars[self.steps[i].bar].key)
+        prev, before = self.prev, self.before
 
         def cost(p: int) -> tuple[float, int]:
             kind = 0.0 if p % 12 in tones else PASSING_COST[strong]
-            leap = LEAP_COST if abs(p - self.prev) > LEAP else 0.0
-            circling = RETURN_COST if p == self.before else 0.0
-            rub = RUB_COST if self.heard.rubs(p, tick) else 0.0
+            leap = LEAP_COST if abs(p - prev) > LEAP else 0.0
+            circling = RETURN_COST if p == before else 0.0
+            rub = RUB_COST if p in rubbing else 0.0
             return abs(p - ideal) + kind + leap + circling + rub, p
         options = [p for p in range(self.low, self.high + 1)
                    if p % 12 in scale and p != self.prev and not (remaining == 1 and p == target)]

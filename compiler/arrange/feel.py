@@ -5,8 +5,8 @@ is a few milliseconds whatever the tempo (so fewer ticks when slow, more when fa
 downbeats; the bass leans a hair ahead as the tempo rises, the piano sits behind the beat in a
 ballad, the ride and hi-hat stay on top; at fast tempos accents flatten, velocities squeezed toward
 the middle. These are the defaults; a track's `timing ahead 4ms` / `timing behind 8ms` / `timing on`
-(in a style or a song) replaces its role's offset. A part humanized 0 % plays exactly on the grid,
-feel and all.
+(in a style or a song) replaces its role's offset. `humanize` lays the feel over a part; a part
+humanized 0 % plays exactly on the grid, feel and all.
 """
 
 from __future__ import annotations
@@ -41,6 +41,13 @@ class Feel:
     offset: int
     squeeze: float
 
+    def squeezed(self, velocity: int) -> float:
+        """`velocity` drawn toward the middle by the squeeze."""
+        return VELOCITY_MIDDLE + (velocity - VELOCITY_MIDDLE) * self.squeeze
+
+
+ON_THE_GRID = Feel(jitter=0, offset=0, squeeze=1.0)
+
 
 def feel_for(track: ir.TrackDef, tempo: Fraction) -> Feel:
     """The feel of `track` at `tempo` (quarter notes per minute).
@@ -65,16 +72,3 @@ def _role_offset(role: str, tempo: float) -> float:
 def _squeeze(tempo: float) -> float:
     share = min(1.0, max(0.0, (tempo - SQUEEZE_FROM) / (SQUEEZE_TO - SQUEEZE_FROM)))
     return round(1.0 - SQUEEZE_MOST * share, 3)
-
-
-def apply_feel(hits: list[Hit], feel: Feel) -> list[Hit]:
-    """Move every onset by the part's offset (ends stay, so a chord still ends on its change; never
-    before tick 0) and squeeze its velocities toward the middle."""
-    if feel.offset == 0 and feel.squeeze == 1.0:
-        return hits
-    moved = []
-    for hit in hits:
-        start = max(0, hit.start + feel.offset)
-        velocity = VELOCITY_MIDDLE + (hit.velocity - VELOCITY_MIDDLE) * feel.squeeze
-        moved.append(Hit(start, max(1, hit.start + hit.dur - start), hit.pitch, max(1, min(127, round(velocity)))))
-    return moved

@@ -7,6 +7,7 @@ import zlib
 
 from ..instruments import find_drum_piece
 from .context import Hit
+from .feel import ON_THE_GRID, Feel
 
 TIMING = 12  # ticks either way at humanize 1.0; below PPQ/16, so the bass stays on its changes
 VELOCITY = 10
@@ -22,8 +23,9 @@ def rng_for(seed: int, track: str) -> random.Random:
 
 
 def humanize(hits: list[Hit], amount: float, rng: random.Random, drums: bool, timing: int = TIMING,
-             downbeats: frozenset[int] = frozenset()) -> list[Hit]:
-    """Move each onset a little in time and each note a little in loudness.
+             downbeats: frozenset[int] = frozenset(), feel: Feel = ON_THE_GRID) -> list[Hit]:
+    """Move each onset a little in time and each note a little in loudness, and lay the part's
+    `feel` over it (its offset from the beat, its velocities drawn toward the middle).
 
     Notes struck together (a chord, a strum) move together, at most `timing` ticks at amount 1.0
     and half that on a bar's downbeat (`downbeats`: the bar starts), where the band meets. The end
@@ -39,9 +41,10 @@ def humanize(hits: list[Hit], amount: float, rng: random.Random, drums: bool, ti
             gesture = _wobble(rng) * timing * amount * (DOWNBEAT_SCALE if hit.start in downbeats else 1.0)
         last = hit.start
         move = gesture * (TIGHT_SCALE if drums and hit.pitch in TIGHT else 1.0)
-        start = max(0, hit.start + round(move))
+        start = max(0, hit.start + round(move) + feel.offset)
         dur = max(hit.start + hit.dur - start, hit.dur // 2, 1)
-        velocity = max(1, min(127, hit.velocity + round(_wobble(rng) * VELOCITY * amount)))
+        loudness = feel.squeezed(hit.velocity) + _wobble(rng) * VELOCITY * amount
+        velocity = max(1, min(127, round(loudness)))
         result.append(Hit(start, dur, hit.pitch, velocity))
     return result
 

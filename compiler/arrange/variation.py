@@ -74,6 +74,8 @@ def fits(variation: ir.Variation, i: int, parts: list[ir.PatternPart | None], ct
     starts at a multiple of its length in its phrase and ends inside the phrase, and its
     placements hold."""
     length = variation.bars
+    if length == 1 and variation.every is None:  # a bar always fits its own phrase
+        return all(PLACEMENT[place](ctx, i, i) for place in variation.at)
     last = i + length - 1
     if last >= len(parts) or any(parts[j] is not parts[i] for j in range(i, last + 1)):
         return False
