@@ -117,12 +117,14 @@ class Marks(Node):
     bars played as band hits; `break_bars` the number of final bars where only the lead plays;
     `tempo` sets the tempo from this pass on, `ramp` moves it gradually to a target over the pass;
     `transpose` shifts this pass in semitones, `key` moves it to another key; `tacet`/`only` silence tracks for this pass.
+    `two_feel`: the bass plays its pattern's first level (the half-note two-feel of a walking style).
     """
 
     dynamic: Dynamic | None = None
     build: bool = False
     drop: bool = False
     fill: bool = False
+    two_feel: bool = False
     stop: int = 0
     break_bars: int = 0
     style: str | None = None

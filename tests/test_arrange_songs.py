@@ -448,6 +448,17 @@ def test_timing_puts_a_part_ahead_or_behind_and_humanize_0_keeps_the_grid(tmp_pa
     assert all(n.start % 240 == 0 for n in exact.track("gtr").notes)
 
 
+def test_two_feel_puts_a_walking_bass_in_half_notes_for_the_pass(tmp_path: Path) -> None:
+    chart = "section A\n  | C | F | G7 | C |\nsection B\n  | C | F | G7 | C |\n"
+    built = build(tmp_path, styled("jazz.swing", chart=chart, form="A B") + "arrange\n  A mf two-feel\n  B mf\n"
+                  "humanize 0%\n")
+    bass = built.track("bass").notes
+    head = [n for n in bass if n.start < 4 * BAR]
+    assert {n.start % BAR for n in head if n.start < 3 * BAR} <= {0, 2 * 480}  # the head: half notes
+    assert {n.start % BAR for n in head} <= {0, 2 * 480, 3 * 480}  # (and a pickup into the next phrase)
+    assert {480, 3 * 480} <= {n.start % BAR for n in bass if 4 * BAR <= n.start < 8 * BAR}  # B walks again
+
+
 def test_a_repeated_section_is_marked_by_a_crash_too(tmp_path: Path) -> None:
     built = build(tmp_path, styled("test.rock", form="A A") + "humanize 0%\n")
     downbeat = [n.pitch for n in notes_in_bar(built.track("drums"), built, 9) if n.start == 8 * BAR]

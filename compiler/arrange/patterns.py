@@ -105,7 +105,8 @@ def groove_part(track: ir.TrackDef, bar: BarContext, groove: Groove | None) -> i
     pattern = groove.pattern
     if bar.fill and track.role == "drums" and pattern.fill is not None:
         return pattern.fill
-    return level_part(pattern, bar.level)
+    two_feel = track.role == "bass" and bar.part.played.marks.two_feel
+    return level_part(pattern, 1 if two_feel else bar.level)
 
 
 def plan_bar(track: ir.TrackDef, bar: BarContext, groove: Groove | None, part: ir.PatternPart | None = None,

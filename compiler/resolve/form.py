@@ -19,7 +19,7 @@ from .chart import chord_ir, read_key, repeat_count
 SPECIALS = ("intro", "ending", "tag", "vamp")
 TAG_BARS = 4
 VAMP_BARS = 2
-MARK_WORDS = ("build", "drop", "fill", "stop", "break", "style", "tempo", "ramp", "transpose", "key",
+MARK_WORDS = ("build", "drop", "fill", "two-feel", "stop", "break", "style", "tempo", "ramp", "transpose", "key",
               "tacet", "only") + ir.DYNAMICS
 PASS_WORDS = ("first", "last")
 
@@ -128,12 +128,12 @@ def read_marks(line: S.OptionLine, sink: DiagnosticSink, track_names: set[str]) 
 def _read_mark(words: Words, sink: DiagnosticSink, fields: dict, where: dict[str, Span], track_names: set[str]) -> None:
     word = words.take()
     text = word.text
-    field = "dynamic" if text in ir.DYNAMICS else {"break": "break_bars"}.get(text, text)
+    field = "dynamic" if text in ir.DYNAMICS else {"break": "break_bars", "two-feel": "two_feel"}.get(text, text)
     first = fields.pop(field, None)
     if text in ir.DYNAMICS:
         fields["dynamic"] = text
-    elif text in ("build", "drop", "fill"):
-        fields[text] = True
+    elif text in ("build", "drop", "fill", "two-feel"):
+        fields[field] = True
     elif text in ("stop", "break"):
         count = words.number(f"a bar count after `{text}`", f"{text} 2", 1, 64) if _number_next(words) else 2
         fields["stop" if text == "stop" else "break_bars"] = int(count or 2)
@@ -158,7 +158,7 @@ def _read_mark(words: Words, sink: DiagnosticSink, fields: dict, where: dict[str
     else:
         hint = suggestion_text(text, MARK_WORDS)
         sink.error("E070", f"unknown arrangement mark `{text}`", word.span,
-                   hint or "marks are pp p mp mf f ff, build, drop, fill, stop N, break N, tempo N, ramp N, "
+                   hint or "marks are pp p mp mf f ff, build, drop, fill, two-feel, stop N, break N, tempo N, ramp N, "
                            "transpose N, key K, style NAME, tacet TRACK, only TRACK")
     if field not in fields:  # not a mark, or its value was wrong (reported): an earlier value stands
         if first is not None:
