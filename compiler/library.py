@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import parse_cache
 from . import syntax as S
 from .parse import parse
 from .resources import data_dir
@@ -19,14 +20,19 @@ from .source import Source
 _PARSED: dict[Path, tuple[str, S.SongFile]] = {}
 
 
-def parsed(path: Path, source: Source) -> S.SongFile:
-    """`source` (the text of `path`) parsed, or the tree an earlier parse of the same text gave.
+def parsed(path: Path, source: Source, keep: bool = False) -> S.SongFile:
+    """`source` (the text of `path`) parsed, or the tree an earlier parse of the same text gave: in this
+    process, or with `keep` (the stdlib) in an earlier one (`parse_cache`).
     Raises ParseError, and then forgets the file's earlier tree."""
     known = _PARSED.get(path)
     if known is not None and known[0] == source.text:
         return known[1]
     _PARSED.pop(path, None)
-    tree = parse(source)
+    tree = parse_cache.load(path, source.text) if keep else None
+    if tree is None:
+        tree = parse(source)
+        if keep:
+            parse_cache.store(path, source.text, tree)
     _PARSED[path] = (source.text, tree)
     return tree
 
@@ -58,7 +64,7 @@ class Library:
             source = Source.read(path)
             self.sources[source.path] = source
             self._files.pop(path, None)  # a file that no longer parses is not left cached
-            self._files[path] = (stamp, parsed(path, source))
+            self._files[path] = (stamp, parsed(path, source, keep=self.is_stdlib(path)))
         return self._files[path][1]
 
     def stdlib_file(self, style: str) -> Path | None:

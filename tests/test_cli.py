@@ -63,6 +63,21 @@ def test_each_command_has_its_arguments_though_only_the_chosen_one_declares_them
     assert option in capsys.readouterr().out
 
 
+def test_a_one_shot_command_leaves_without_the_teardown_and_keeps_all_its_output(tmp_path):
+    path = tmp_path / "s.song"
+    path.write_text(SONG, encoding="utf-8")
+    probe = ("import atexit, sys; atexit.register(print, 'teardown'); sys.argv = ['song', *sys.argv[1:]]; "
+             "from compiler.cli import run; run()")
+    quick = subprocess.run([sys.executable, "-c", probe, "ir", str(path)], capture_output=True, text=True, cwd=ROOT)
+    assert quick.returncode == 0 and "teardown" not in quick.stdout
+    assert len(json.loads(quick.stdout)["bars"]) == 4  # the whole JSON reached the pipe before the exit
+    failing = subprocess.run([sys.executable, "-c", probe, "check", str(tmp_path / "none.song")],
+                             capture_output=True, text=True, cwd=ROOT)
+    assert failing.returncode == 2 and "no such file" in failing.stderr
+    ordinary = subprocess.run([sys.executable, "-c", probe, "--version"], capture_output=True, text=True, cwd=ROOT)
+    assert ordinary.returncode == 0 and ordinary.stdout.splitlines() == [f"songspec {__version__}", "teardown"]
+
+
 def test_python_dash_m_is_the_same_command(tmp_path):
     path = tmp_path / "s.song"
     path.write_text("tempo 999\n", encoding="utf-8")
