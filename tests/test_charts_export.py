@@ -169,3 +169,21 @@ def test_the_melody_goes_out_and_comes_back(tmp_path):
     notes = lambda sheet: [(n.pitch, n.length) for block, times in sheet.visits for _ in range(times)
                            for bar in block.bars for n in bar.melody]
     assert notes(again) == notes(original) and notes(original)
+
+
+def test_export_never_writes_over_the_song_and_asks_before_overwriting(tmp_path, capsys):
+    song = tmp_path / "tune.song"
+    text = (ROOT / "specs" / "jazz_ballad.song").read_text()
+    song.write_text(text)
+    assert main(["export", str(song), "--to", "chordpro", "-o", str(song)]) == 2
+    assert "will not write the lead sheet over" in capsys.readouterr().err
+    other = tmp_path / "other.song"
+    other.write_text("kept")
+    assert main(["export", str(song), "--to", "chordpro", "-o", str(other), "--force"]) == 2
+    assert song.read_text() == text and other.read_text() == "kept"
+    sheet = tmp_path / "tune.cho"
+    sheet.write_text("my own notes")
+    assert main(["export", str(song), "--to", "chordpro"]) == 2
+    assert "exists; use --force" in capsys.readouterr().err and sheet.read_text() == "my own notes"
+    assert main(["export", str(song), "--to", "chordpro", "--force"]) == 0
+    assert sheet.read_text().startswith("{title: Quiet Hours}")

@@ -30,6 +30,7 @@ def add_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--to", required=True, choices=sorted(FORMATS), help="the lead-sheet format")
     sub.add_argument("-o", "--out", metavar="PATH", help="the file to write (default: FILE with the format's "
                      "suffix: .musicxml, .cho, .ireal.txt; `-` for stdout)")
+    sub.add_argument("--force", action="store_true", help="overwrite the lead sheet if it exists")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     if song is None:
         report_diagnostics(diagnostics, sources, "human")
         return EXIT_DIAGNOSTICS
-    write, suffix = FORMATS[args.to]
+    target = None if args.out == "-" else _target(args, sources)
+    write, _ = FORMATS[args.to]
     try:
         text = write(lead_sheet(song))
     except ChartProblem as problem:
@@ -48,11 +50,29 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_DIAGNOSTICS
     if diagnostics:  # warnings: the song builds, and is exported
         report_diagnostics(diagnostics, sources, "human")
-    if args.out == "-":
+    if target is None:
         print(text)
         return EXIT_OK
-    target = Path(args.out) if args.out else Path(args.file).with_suffix(suffix)
     with atomic_output(target) as tmp:
         tmp.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
     print(f"wrote {target}")
     return EXIT_OK
+
+
+def _target(args: argparse.Namespace, sources: dict) -> Path:
+    """Where the lead sheet goes. A song file, or any file the song reads, is never written over (a
+    slip of `-o` must not cost the song), and another existing file only with --force.
+
+    Raises:
+        UsageError: the target is a source, or exists without --force.
+    """
+    from ..cli import UsageError
+
+    target = Path(args.out) if args.out else Path(args.file).with_suffix(FORMATS[args.to][1])
+    read = {Path(name).resolve() for name in sources} | {Path(args.file).resolve()}
+    if target.suffix == ".song" or target.resolve() in read:
+        raise UsageError(f"will not write the lead sheet over {target}: it is a song; give -o a "
+                         f"{FORMATS[args.to][1]} file")
+    if target.exists() and not args.force:
+        raise UsageError(f"{target} exists; use --force to overwrite it, or -o for another file")
+    return target
