@@ -1,5 +1,5 @@
 """`make bench`: front end (issue 2), arrangement (issue 3), audio (issue 4), language server and cold start (issue 12),
-chart import (issue 13).
+chart import (issue 13), catalogue builds (issue 15).
 Prints ratios, asserts nothing."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import compileall
 import tempfile
 from pathlib import Path
 
-from . import audio, charts, cold, front, lsp, midi
+from . import audio, batch, charts, cold, front, lsp, midi
 
 PACKAGE = Path(__file__).resolve().parent.parent / "compiler"
 
@@ -30,6 +30,8 @@ def main() -> None:
         for line in charts.run(workdir):
             print(line, flush=True)
         for line in audio.run_spec(workdir):
+            print(line, flush=True)
+        for line in batch.run(workdir):
             print(line, flush=True)
 
 

@@ -72,3 +72,21 @@ def _by_lowercase(choices: Iterable[str]) -> dict[str, str]:
 def _is_prefix(target: str, key: str) -> bool:
     """True if `target` is a proper, long-enough prefix of `key`."""
     return len(target) >= MIN_PREFIX and len(key) > len(target) and key.startswith(target)
+
+
+def check_track_names(tracks: tuple[str, ...], names: Iterable[str], click: str) -> None:
+    """Refuse a name in `names` that is neither one of `tracks` nor `click` (the count-in's track).
+
+    Raises:
+        ValueError: with a did-you-mean, naming the tracks there are.
+
+    Example:
+        >>> check_track_names(("bass", "drums"), ["bas"], "click")
+        Traceback (most recent call last):
+        ValueError: no track named 'bas'; did you mean 'bass'? (the tracks are bass, drums; click is the count-in)
+    """
+    for name in names:
+        if name not in tracks and name != click:
+            hint = suggestion_text(name, [*tracks, click])
+            raise ValueError(f"no track named {name!r}{'; ' + hint if hint else ''} "
+                             f"(the tracks are {', '.join(tracks)}; {click} is the count-in)")

@@ -4,14 +4,17 @@ in the process pool and on a Dask LocalCluster; a broken song fails alone; a re-
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from compiler.batch import BATCH_CODES
 from compiler.batch.command import plan
-from compiler.cli import main
+from compiler.cli import blas_environment, main
 from compiler.explain import explanations
 from compiler.source import Source
 
@@ -81,8 +84,9 @@ def test_matrix_in_the_pool_is_byte_equal_to_song_build(tmp_path, capsys):
     assert main(["batch", str(manifest), "-o", str(out), "-j", "2", "--format", "json"]) == 0
     lines = _json_lines(capsys.readouterr().out)
     assert len(lines) == 18 and all(line["ok"] for line in lines) and lines[-1]["done"] == 18
-    jobs, failed = plan(Source.read(manifest), out)
-    assert not failed and sorted(line["out"] for line in lines) == sorted(job.name for job in jobs)
+    planned = plan(Source.read(manifest), out)
+    jobs = planned.jobs
+    assert not planned.failed and sorted(line["out"] for line in lines) == sorted(job.name for job in jobs)
     assert sorted(p.name for p in (out / "medium_swing").iterdir()) == \
         ["Bb-154", "Bb-96", "D-154", "D-96", "Eb-154", "Eb-96"]  # 110% of its 140 BPM
     _single_builds_equal(jobs, tmp_path)
@@ -115,7 +119,7 @@ minus = ["bass"]
     cached = {p.name: p.stat().st_mtime_ns for p in store.iterdir()}
     # C and D: 4 tracks each, the drums shared (a drum stem does not move with the key); minus-bass adds none.
     assert len([name for name in cached if name.endswith(".npy")]) == 7
-    jobs, _ = plan(Source.read(manifest), out)
+    jobs = plan(Source.read(manifest), out).jobs
     _single_builds_equal(jobs, tmp_path)
     before = _files(out)
     assert main(["batch", str(manifest), "-o", str(out), "-j", "2", "--quiet"]) == 0
@@ -161,7 +165,7 @@ def test_keys_all_offsets_and_shares_name_the_folders(tmp_path):
     (tmp_path / "tiny.song").write_text(TINY.replace("key C", "key E minor"), encoding="utf-8")
     manifest = _manifest(tmp_path, '[[job]]\nsong = "tiny.song"\nkeys = "all"\nmidi_only = true\n'
                                    '[[job]]\nsong = "tiny.song"\nkeys = [1, -2]\ntempos = ["50%"]\nlabel = "slow"\n')
-    jobs, _ = plan(Source.read(manifest), tmp_path / "out")
+    jobs = plan(Source.read(manifest), tmp_path / "out").jobs
     names = [Path(job.name).name for job in jobs]
     assert names[:12] == ["Cm-180", "Csharpm-180", "Dm-180", "Ebm-180", "Em-180", "Fm-180", "Fsharpm-180",
                           "Gm-180", "Gsharpm-180", "Am-180", "Bbm-180", "Bm-180"]
@@ -213,3 +217,49 @@ def test_each_batch_code_is_explained_by_an_example_that_gives_it(tmp_path, caps
     assert str(tmp_path / shown) in capsys.readouterr().err.splitlines()
     fixed = _manifest(tmp_path, _toml_blocks(after)[0].replace("[[job]]\n", "[[job]]\nmidi_only = true\n"))
     assert main(["batch", str(fixed), "-o", str(tmp_path / "out"), "--quiet", "-j", "1"]) == 0
+
+
+def _tiny_audio_manifest(folder: Path) -> Path:
+    (folder / "tiny.song").write_text(TINY, encoding="utf-8")
+    return _manifest(folder, '[[job]]\nsong = "tiny.song"\nkeys = [2]\nminus = ["piano"]\nfull = false\n')
+
+
+def test_audio_jobs_on_a_dask_local_cluster_are_the_pools_bytes(tmp_path):
+    pytest.importorskip("distributed")
+    manifest = _tiny_audio_manifest(tmp_path)
+    assert main(["batch", str(manifest), "-o", str(tmp_path / "pool"), "-j", "1", "--quiet"]) == 0
+    assert main(["batch", str(manifest), "-o", str(tmp_path / "dask"), "-j", "1", "--quiet", "--scheduler", "local"]) == 0
+    pool = _files(tmp_path / "pool" / "tiny" / "D-180-minus-piano")
+    assert "master.wav" in pool and "stems/bass.wav" in pool and "stems/piano.wav" not in pool
+    assert pool == _files(tmp_path / "dask" / "tiny" / "D-180-minus-piano")
+
+
+def test_song_worker_serves_a_scheduler_as_dask_worker_does(tmp_path):
+    """`song worker ADDRESS` joins a running scheduler with the BLAS settings; a batch sent there builds
+    the bytes the pool builds."""
+    distributed = pytest.importorskip("distributed")
+    manifest = _tiny_audio_manifest(tmp_path)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None, protocol="tcp",
+                                  host="127.0.0.1") as cluster, \
+            distributed.Client(cluster) as client:
+        worker = subprocess.Popen([sys.executable, "-m", "compiler", "worker", cluster.scheduler_address,
+                                   "--nworkers", "1", "--death-timeout", "30"], stderr=subprocess.DEVNULL)
+        try:
+            client.wait_for_workers(1, timeout=120)
+            settings = client.run(lambda: {name: os.environ.get(name) for name in blas_environment()})
+            assert list(settings.values()) == [blas_environment()]
+            assert main(["batch", str(manifest), "-o", str(tmp_path / "remote"), "--quiet",
+                         "--scheduler", cluster.scheduler_address]) == 0
+        finally:
+            worker.terminate()
+            worker.wait(60)
+    assert main(["batch", str(manifest), "-o", str(tmp_path / "pool"), "-j", "1", "--quiet"]) == 0
+    assert _files(tmp_path / "remote") == _files(tmp_path / "pool")
+
+
+def test_a_songs_warnings_are_printed_once_however_many_jobs_it_has(tmp_path, capsys):
+    (tmp_path / "tiny.song").write_text(TINY.replace("form A", "section B\n  | Am |\nform A"), encoding="utf-8")
+    manifest = _manifest(tmp_path, '[[job]]\nsong = "tiny.song"\nkeys = [0, 1, 2]\nmidi_only = true\n')
+    assert main(["batch", str(manifest), "-o", str(tmp_path / "out"), "-j", "1"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning[W001]") == 1 and "tiny.song:8:9: warning[W001]" in err

@@ -7,7 +7,7 @@ from pydantic import TypeAdapter
 from .. import ir
 from ..outputs import COUNT_IN_TRACK
 from ..instruments import DRUM_CHANNEL, find_instrument
-from ..suggest import suggestion_text
+from ..suggest import check_track_names
 from ..timeline import Control, Note, Track
 from . import form
 from .context import Hit, opening_meter
@@ -23,12 +23,7 @@ def check_names(song: ir.Song, names: tuple[str, ...]) -> None:
     Raises:
         ValueError: with a did-you-mean, naming the tracks there are.
     """
-    tracks = [t.name for t in song.tracks]
-    for name in names:
-        if name not in tracks and name != CLICK:
-            hint = suggestion_text(name, [*tracks, CLICK])
-            raise ValueError(f"no track named {name!r}{'; ' + hint if hint else ''} "
-                             f"(the tracks are {', '.join(tracks)}; {CLICK} is the count-in)")
+    check_track_names(tuple(t.name for t in song.tracks), names, CLICK)
 
 
 def is_muted(track: ir.TrackDef, song: ir.Song, mute: tuple[str, ...], solo: tuple[str, ...]) -> bool:

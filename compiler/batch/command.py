@@ -1,8 +1,9 @@
 """batch.command: `song batch MANIFEST [-o DIR] [-j N] [--scheduler local|tcp://…] [--quiet] [--format json]`.
 
-The driver: read the manifest, run each song's front end once (here, to check it and to know its
-tracks and tempo), expand the jobs, and hand them to the executor; report each as it finishes. A song
-that does not check fails its jobs, reported with its diagnostics, and the others are built. Every
+The driver: read the manifest, have each song's front end run once (on a worker, which keeps it for
+the song's jobs; the driver never loads the stages), expand the jobs from what it found (tempo, key,
+tracks), and hand them to the executor; report each as it finishes. A song that does not check fails
+its jobs, reported with its diagnostics, and the others are built. Every
 job shares one render cache, `DIR/.cache`, so a stem another job (or an earlier batch) rendered is
 not rendered again.
 """
@@ -12,15 +13,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from concurrent.futures import BrokenExecutor, as_completed
+from concurrent.futures import BrokenExecutor, Executor, as_completed
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..errors import Diagnostic, SongError, render_human, to_json
+from ..errors import Diagnostic, SongError
 from ..source import Source
 from .jobs import Job, entry_jobs, folder_clashes, tempo_in_range
 from .manifest import Entry, read_manifest
 from .progress import Progress
-from .worker import JobResult
+from .worker import JobResult, SongFacts, check_song
 
 
 def add_arguments(sub: argparse.ArgumentParser) -> None:
@@ -41,33 +43,59 @@ def run(args: argparse.Namespace) -> int:
 
     manifest = _read_source(args.manifest)
     out = Path(args.out)
+    _pin_blas_kernels()  # before any worker starts: each reads BLAS's settings when it loads numpy
     try:
-        jobs, failed = plan(manifest, out)
+        entries = read_manifest(manifest)
+        with executor(args.scheduler, args.jobs) as pool:
+            planned = plan_jobs(entries, out, check_songs(entries, pool))
+            if planned.warnings and args.format == "human" and not args.quiet:
+                print("\n".join(planned.warnings), file=sys.stderr)
+            progress = Progress(len(planned.jobs) + len(planned.failed), args.format, args.quiet)
+            for job, result in planned.failed:
+                progress.finished(job, result)
+            _recover(out)
+            _run_all(pool, planned.jobs, str((out / ".cache").absolute()), progress)
     except SongError as err:
         report_diagnostics(err.diagnostics, {manifest.path: manifest}, args.format)
         return EXIT_DIAGNOSTICS
-    progress = Progress(len(jobs) + len(failed), args.format, args.quiet)
-    for job, result in failed:
-        progress.finished(job, result)
-    _pin_blas_kernels()  # before any worker starts: each reads BLAS's settings when it loads numpy
-    _recover(out)
-    try:
-        with executor(args.scheduler, args.jobs) as pool:
-            _run_all(pool, jobs, str((out / ".cache").absolute()), progress)
     except SchedulerError as err:
         raise UsageError(str(err)) from None
     progress.close(str(out))
     return EXIT_DIAGNOSTICS if progress.failed else EXIT_OK
 
 
-def plan(manifest: Source, out: Path) -> tuple[list[Job], list[tuple[Job, JobResult]]]:
-    """The jobs to run, and a failed job for each song that does not check (nothing to run).
+@dataclass(frozen=True)
+class Plan:
+    """The jobs to run; a failed job for each song that does not check (nothing to run); each song's
+    warnings, as `song build` prints them."""
+
+    jobs: list[Job]
+    failed: list[tuple[Job, JobResult]]
+    warnings: list[str] = field(default_factory=list)
+
+
+def plan(manifest: Source, out: Path, pool: Executor | None = None) -> Plan:
+    """What a manifest asks for (see `Plan`); the songs are checked on `pool`, or here without one.
 
     Raises:
         SongError: the manifest's problems (E250-E256), each located in it.
     """
     entries = read_manifest(manifest)
-    fronts = _FrontEnds()
+    return plan_jobs(entries, out, check_songs(entries, pool))
+
+
+def check_songs(entries: list[Entry], pool: Executor | None) -> dict[Path, SongFacts | JobResult]:
+    """Each song's front end, once however many entries name it, on the workers (which keep it for the
+    song's jobs); without a pool, in this process."""
+    paths = list(dict.fromkeys(path for entry in entries for path in entry.songs))
+    if pool is None:
+        return {path: check_song(str(path)) for path in paths}
+    futures = {path: pool.submit(check_song, str(path)) for path in paths}
+    return {path: future.result() for path, future in futures.items()}
+
+
+def plan_jobs(entries: list[Entry], out: Path, songs: dict[Path, SongFacts | JobResult]) -> Plan:
+    """The jobs of `entries` for the checked `songs` (E254, E256, and E252 for a tempo share)."""
     jobs: list[Job] = []
     failed: list[tuple[Job, JobResult]] = []
     entry_of: dict[int, Entry] = {}
@@ -75,10 +103,10 @@ def plan(manifest: Source, out: Path) -> tuple[list[Job], list[tuple[Job, JobRes
     for entry in entries:
         for song_path in entry.songs:
             index = len(jobs) + len(failed)
-            song, result = fronts.check(song_path, index)
-            if song is None:
+            song = songs[song_path]
+            if isinstance(song, JobResult):
                 failed.append((Job(index, str(song_path), str(out / song_path.stem), str(out / song_path.stem),
-                                   _no_options()), result))
+                                   _no_options()), replace(song, index=index)))
                 continue
             made, problem = _entry_jobs(entry, song_path, song, out, index)
             problems += [problem] if problem else []
@@ -87,10 +115,10 @@ def plan(manifest: Source, out: Path) -> tuple[list[Job], list[tuple[Job, JobRes
     problems += folder_clashes(jobs, entry_of)
     if problems:
         raise SongError(problems)
-    return jobs, failed
+    return Plan(jobs, failed, [song.warnings for song in songs.values() if isinstance(song, SongFacts) and song.warnings])
 
 
-def _entry_jobs(entry: Entry, song_path: Path, song, out: Path, index: int) -> tuple[list[Job], Diagnostic | None]:
+def _entry_jobs(entry: Entry, song_path: Path, song: SongFacts, out: Path, index: int) -> tuple[list[Job], Diagnostic | None]:
     """The entry's jobs for one song, or none and the problem (a tempo out of range, a track it lacks)."""
     problem = tempo_in_range(entry, song)
     if problem:
@@ -103,35 +131,8 @@ def _entry_jobs(entry: Entry, song_path: Path, song, out: Path, index: int) -> t
                               "name the song's tracks as `song ir` shows them (minus = \"each\" takes them all)")
 
 
-class _FrontEnds:
-    """Each song's front end, run once here however many entries name it."""
-
-    def __init__(self) -> None:
-        from ..library import Library
-
-        self.library = Library()
-        self._checked: dict[Path, tuple] = {}
-
-    def check(self, path: Path, index: int):
-        """(the checked song, None), or (None, a failed JobResult with the song's diagnostics)."""
-        from ..pipeline import front_end
-
-        if path not in self._checked:
-            try:
-                source = Source.read(path)
-                self._checked[path] = (front_end(source, self.library).song, None)
-            except SongError as err:
-                sources = {source.path: source, **self.library.sources}
-                self._checked[path] = (None, ("\n".join(render_human(d, sources) for d in err.diagnostics),
-                                              tuple(to_json(d) for d in err.diagnostics), None))
-            except (OSError, UnicodeDecodeError) as err:
-                self._checked[path] = (None, ("", (), f"cannot read {path}: {getattr(err, 'strerror', None) or err}"))
-        song, failure = self._checked[path]
-        return song, None if failure is None else JobResult(index, False, 0.0, *failure)
-
-
 def _no_options():
-    from ..pipeline import BuildOptions
+    from ..options import BuildOptions
 
     return BuildOptions(midi_only=True)
 

@@ -29,7 +29,11 @@ class SchedulerError(Exception):
 def executor(scheduler: str | None, workers: int) -> Iterator[Executor]:
     """The executor for `scheduler` (see the module docstring), shut down on exit."""
     if scheduler is None:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            # The pool starts a process only when a task waits for one: start them all now, each
+            # loading the compiler, while the caller is still planning.
+            for _ in range(workers):
+                pool.submit(warm_up)
             yield pool
         return
     with _dask_client(scheduler, workers) as client:

@@ -14,12 +14,17 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
-from .. import ir
+from typing import TYPE_CHECKING
+
 from ..errors import Diagnostic
-from ..outputs import safe_name
-from ..pipeline import BuildOptions, FrontOptions
+from ..options import BuildOptions, FrontOptions
+from ..outputs import COUNT_IN_TRACK, safe_name
 from ..pitch import MODES, Key, parse_key
+from ..suggest import check_track_names
 from .manifest import Entry, KeyChoice, Tempo
+
+if TYPE_CHECKING:
+    from .worker import SongFacts
 
 # The twelve keys of `keys = "all"`, spelled as players read them (Db major, C# minor).
 MAJOR_TONICS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
@@ -65,18 +70,16 @@ class Variant:
     mute: tuple[str, ...]
 
 
-def entry_jobs(entry: Entry, song_path: Path, song: ir.Song, out: Path, first_index: int) -> list[Job]:
-    """Every job of one entry for one song (its checked front end `song`), numbered from `first_index`.
+def entry_jobs(entry: Entry, song_path: Path, song: SongFacts, out: Path, first_index: int) -> list[Job]:
+    """Every job of one entry for one song (`song`: what its front end found), numbered from `first_index`.
 
     Raises:
         ValueError: (setting name, message) — a track named in `minus`, `mute` or `solo` the song lacks.
     """
-    from ..arrange.tracks import check_names
-
-    minus = tuple(t.name for t in song.tracks) if entry.minus == "each" else entry.minus
+    minus = song.tracks if entry.minus == "each" else entry.minus
     for setting, names in (("minus", minus), ("mute", entry.mute), ("solo", entry.solo)):
         try:
-            check_names(song, names)
+            check_track_names(song.tracks, names, COUNT_IN_TRACK)
         except ValueError as err:
             raise ValueError(setting, str(err)) from None
     base = BuildOptions(seed=entry.seed, mute=entry.mute, solo=entry.solo, count_in=entry.count_in,
@@ -92,7 +95,7 @@ def entry_jobs(entry: Entry, song_path: Path, song: ir.Song, out: Path, first_in
     return jobs
 
 
-def _variants(entry: Entry, song: ir.Song, minus: tuple[str, ...]) -> list[Variant]:
+def _variants(entry: Entry, song: SongFacts, minus: tuple[str, ...]) -> list[Variant]:
     label = f"-{entry.label}" if entry.label else ""
     variants = []
     for key_name, key, transpose in _keys(entry, song):
@@ -105,9 +108,9 @@ def _variants(entry: Entry, song: ir.Song, minus: tuple[str, ...]) -> list[Varia
     return variants
 
 
-def _keys(entry: Entry, song: ir.Song) -> list[tuple[str, Key | None, int]]:
+def _keys(entry: Entry, song: SongFacts) -> list[tuple[str, Key | None, int]]:
     """(folder name, practice key, semitones) of each key the entry asks for."""
-    written = song.key.key
+    written = song.key
     if entry.keys is None:
         return [(key_name(written), None, 0)]
     choices: tuple[KeyChoice, ...] = twelve_keys(written) if entry.keys == "all" else entry.keys
@@ -134,11 +137,11 @@ def key_name(key: Key) -> str:
     return tonic + mode
 
 
-def _tempos(entry: Entry, song: ir.Song) -> list[Fraction | None]:
+def _tempos(entry: Entry, song: SongFacts) -> list[Fraction | None]:
     return [_bpm(tempo, song) for tempo in entry.tempos] or [None]
 
 
-def _bpm(tempo: Tempo, song: ir.Song) -> Fraction:
+def _bpm(tempo: Tempo, song: SongFacts) -> Fraction:
     return tempo.bpm if tempo.bpm is not None else song.tempo * tempo.percent / 100
 
 
@@ -147,7 +150,7 @@ def _tempo_name(bpm: Fraction) -> str:
     return str(bpm.numerator) if bpm.denominator == 1 else f"{float(bpm):.3f}".rstrip("0")
 
 
-def tempo_in_range(entry: Entry, song: ir.Song) -> Diagnostic | None:
+def tempo_in_range(entry: Entry, song: SongFacts) -> Diagnostic | None:
     """E252 at `tempos` if a share of the song's tempo falls outside 20-400 BPM."""
     for tempo in entry.tempos:
         bpm = _bpm(tempo, song)

@@ -14,11 +14,29 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .jobs import Job
+if TYPE_CHECKING:
+    from ..pitch import Key
+    from .jobs import Job
 
 MEMO_SONGS = 64  # parse trees and front ends kept per worker thread, the oldest dropped first
+
+
+@dataclass(frozen=True)
+class SongFacts:
+    """What a batch needs to know of a song to plan its jobs, from its front end (run in a worker, so
+    the driver never loads the stages): its tempo, key and tracks, and its warnings as `song build`
+    prints them."""
+
+    title: str
+    tempo: Fraction
+    key: Key
+    tracks: tuple[str, ...]
+    warnings: str = ""
+    warning_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -55,9 +73,31 @@ def warm_up() -> None:
     _library()
 
 
+def check_song(path: str) -> SongFacts | JobResult:
+    """The song's front end, as written: its facts, or (it does not check) a failed result with its
+    diagnostics, which its jobs then share. The parse tree and front end stay for its jobs."""
+    from ..errors import SongError, render_human
+    from ..options import FrontOptions
+    from ..source import Source
+
+    library = _library()
+    try:
+        source = Source.read(path)
+    except (OSError, UnicodeDecodeError) as err:
+        return JobResult(-1, False, 0.0, message=f"cannot read {path}: {getattr(err, 'strerror', None) or err}")
+    try:
+        checked = _front_end(source, library, FrontOptions())
+    except SongError as err:
+        return _failed(-1, 0.0, err, source, library)
+    song = checked.song
+    sources = {source.path: source, **library.sources}
+    return SongFacts(song.title, song.tempo, song.key.key, tuple(t.name for t in song.tracks),
+                     "\n".join(render_human(d, sources) for d in checked.warnings), len(checked.warnings))
+
+
 def run_job(job: Job, shared_cache: str | None) -> JobResult:
     """Build one job into its folder; never raises for a job that fails (the batch goes on)."""
-    from ..errors import RenderError, SongError, render_human, to_json
+    from ..errors import RenderError, SongError
     from ..outputs import OutputError
     from ..pipeline import build
     from ..source import Source
@@ -70,20 +110,26 @@ def run_job(job: Job, shared_cache: str | None) -> JobResult:
     source = None
     try:
         source = Source.read(job.song)
-        checked = _front_end(source, library, job)
+        checked = _front_end(source, library, job.options.front)
         build(source, library, Path(job.out_dir), job.options, checked,
               shared_cache=Path(shared_cache) if shared_cache else None)
     except SongError as err:
-        sources = {**library.sources, **({source.path: source} if source else {})}
-        return JobResult(job.index, False, time.monotonic() - started,
-                         "\n".join(render_human(d, sources) for d in err.diagnostics),
-                         tuple(to_json(d) for d in err.diagnostics))
+        return _failed(job.index, time.monotonic() - started, err, source, library)
     except (RenderError, OutputError) as err:
         return JobResult(job.index, False, time.monotonic() - started, message=str(err))
     except OSError as err:
         return JobResult(job.index, False, time.monotonic() - started,
                          message=f"cannot build into {job.name}: {err.strerror or err}")
     return JobResult(job.index, True, time.monotonic() - started)
+
+
+def _failed(index: int, seconds: float, err, source, library) -> JobResult:
+    """A result for a song with errors: its diagnostics as `song build` prints them, and as JSON."""
+    from ..errors import render_human, to_json
+
+    sources = {**library.sources, **({source.path: source} if source else {})}
+    return JobResult(index, False, seconds, "\n".join(render_human(d, sources) for d in err.diagnostics),
+                     tuple(to_json(d) for d in err.diagnostics))
 
 
 def _library():
@@ -94,17 +140,18 @@ def _library():
     return _memo.library
 
 
-def _front_end(source, library, job: Job):
-    """The song's front end in the job's key and tempo: parsed once per song, resolved once per key and tempo."""
+def _front_end(source, library, front):
+    """The song's front end with `front` (a key and tempo): parsed once per song, resolved once per key
+    and tempo."""
     from ..parse import parse
     from ..pipeline import front_end
 
     song_key = (source.path, source.text)
-    front_key = (song_key, job.options.front)
+    front_key = (song_key, front)
     if front_key not in _memo.fronts:
         if song_key not in _memo.trees:
             _remember(_memo.trees, song_key, parse(source))
-        _remember(_memo.fronts, front_key, front_end(source, library, job.options.front, _memo.trees[song_key]))
+        _remember(_memo.fronts, front_key, front_end(source, library, front, _memo.trees[song_key]))
     return _memo.fronts[front_key]
 
 

@@ -1,0 +1,105 @@
+"""Catalogue benchmark (issue 15): `song batch` of the 104-bar spec in all 12 keys, in one run.
+
+- MIDI-only: the batch (one process, a pool of 2 spawned workers) against 12 separate
+  `song build --midi-only` processes one after another, as a shell loop runs them (target: the batch
+  in at most 0.25 of their time), and against the same 12 processes two at a time (`xargs -P 2`).
+- The same batch on a Dask LocalCluster of 2 workers (its start-up included), against the pool.
+- Full audio: the 12-key batch cold (an empty output folder, so an empty render cache), in jobs per
+  minute on the pool and on the LocalCluster, and the re-run that finds every stem cached.
+
+Each MIDI-only contender runs `RUNS` times, in turn, and medians are compared (ranges printed); the
+audio batches run once each (a minute or more apiece on 2 cores). Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "specs" / "medium_swing.song"  # 104 bars
+KEYS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+WORKERS = 2
+RUNS = 3
+TARGET = 0.25
+
+
+def run(workdir: Path) -> list[str]:
+    midi_manifest = _manifest(workdir / "midi.toml", midi_only=True)
+    audio_manifest = _manifest(workdir / "audio.toml", midi_only=False)
+    loop, pair, batch, dask = [], [], [], []
+    for _ in range(RUNS):
+        loop.append(_timed(lambda: [_song("build", str(SPEC), "--key", key, "--midi-only", "--quiet",
+                                          "-o", str(workdir / "loop" / key)) for key in KEYS]))
+        pair.append(_timed(lambda: _pairs(workdir)))
+        batch.append(_timed(lambda: _batch(midi_manifest, workdir / "batch")))
+        dask.append(_timed(lambda: _batch(midi_manifest, workdir / "dask", "--scheduler", "local")))
+    lines = [
+        f"batch: 12-key MIDI-only batch of {SPEC.name} (104 bars), -j {WORKERS}   {_spread(batch)}",
+        f"batch:   vs 12 `song build --midi-only` processes in turn {_spread(loop)}   "
+        f"ratio {_median(batch) / _median(loop):.2f} (target <= {TARGET})",
+        f"batch:   vs the 12 processes two at a time          {_spread(pair)}   "
+        f"ratio {_median(batch) / _median(pair):.2f}",
+        f"batch:   on a Dask LocalCluster of {WORKERS} workers (start-up included) {_spread(dask)}   "
+        f"ratio to the pool {_median(dask) / _median(batch):.2f}",
+    ]
+    return lines + _audio(audio_manifest, workdir)
+
+
+def _audio(manifest: Path, workdir: Path) -> list[str]:
+    pool = _timed(lambda: _batch(manifest, workdir / "audio-pool"))
+    rerun = _timed(lambda: _batch(manifest, workdir / "audio-pool"))
+    dask = _timed(lambda: _batch(manifest, workdir / "audio-dask", "--scheduler", "local"))
+    for folder in ("audio-pool", "audio-dask"):
+        shutil.rmtree(workdir / folder, ignore_errors=True)  # about 3 GB of stems and mix caches
+    return [
+        f"batch: 12-key full-audio batch (stems, mix, master), cold, -j {WORKERS}   {pool:6.1f} s   "
+        f"{12 * 60 / pool:5.1f} jobs/min",
+        f"batch:   on a Dask LocalCluster of {WORKERS} workers            {dask:6.1f} s   "
+        f"{12 * 60 / dask:5.1f} jobs/min   ratio to the pool {dask / pool:.2f}",
+        f"batch:   the re-run (every stem in the render cache)          {rerun:6.1f} s   ratio {rerun / pool:.2f}",
+    ]
+
+
+def _manifest(path: Path, *, midi_only: bool) -> Path:
+    path.write_text(f'[[job]]\nsong = "{SPEC}"\nkeys = "all"\nmidi_only = {str(midi_only).lower()}\n')
+    return path
+
+
+def _batch(manifest: Path, out: Path, *options: str) -> None:
+    _song("batch", str(manifest), "-o", str(out), "-j", str(WORKERS), "--quiet", *options)
+
+
+def _pairs(workdir: Path) -> None:
+    """The 12 builds as `xargs -P 2` runs them: two processes at a time."""
+    running: list[subprocess.Popen] = []
+    for key in KEYS:
+        if len(running) == WORKERS:
+            running.pop(0).wait()
+        running.append(subprocess.Popen([sys.executable, "-m", "compiler", "build", str(SPEC), "--key", key,
+                                         "--midi-only", "--quiet", "-o", str(workdir / "pairs" / key)],
+                                        stdout=subprocess.DEVNULL))
+    for process in running:
+        process.wait()
+
+
+def _song(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "compiler", *args], check=True, stdout=subprocess.DEVNULL)
+
+
+def _timed(work) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _spread(values: list[float]) -> str:
+    return f"median {_median(values):6.2f} s (range {min(values):.2f}-{max(values):.2f})"
