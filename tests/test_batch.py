@@ -3,11 +3,14 @@ in the process pool and on a Dask LocalCluster; a broken song fails alone; a re-
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -263,3 +266,59 @@ def test_a_songs_warnings_are_printed_once_however_many_jobs_it_has(tmp_path, ca
     assert main(["batch", str(manifest), "-o", str(tmp_path / "out"), "-j", "1"]) == 0
     err = capsys.readouterr().err
     assert err.count("warning[W001]") == 1 and "tiny.song:8:9: warning[W001]" in err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_one_status_line_counts_jobs_failures_and_the_time_left():
+    from compiler.batch.jobs import Job
+    from compiler.batch.progress import Progress
+    from compiler.batch.worker import JobResult
+    from compiler.options import BuildOptions
+
+    err, out = _Terminal(), io.StringIO()
+    progress = Progress(3, err=err, out=out)
+    jobs = [Job(i, "/s/tiny.song", f"/o/tiny/C-{i}", f"o/tiny/C-{i}", BuildOptions()) for i in range(3)]
+    progress.finished(jobs[0], JobResult(0, True, 1.0))
+    progress.finished(jobs[1], JobResult(1, False, 1.0, message="the SoundFont x.sf2 cannot be read"))
+    progress.finished(jobs[2], JobResult(2, True, 1.0))
+    progress.close("o")
+    shown = err.getvalue()
+    assert "\r[1/3]" in shown and "ETA" in shown and "\r[3/3], 1 failed" in shown
+    assert "song: failed: o/tiny/C-1 (tiny.song)\nsong: the SoundFont x.sf2 cannot be read" in shown
+    assert shown.endswith("\r\033[K") and out.getvalue().startswith("built 2 of 3 jobs into o/")
+
+
+def test_ctrl_c_stops_the_batch_leaving_no_half_written_folder_and_no_process(tmp_path):
+    manifest = _manifest(tmp_path, f'[[job]]\nsong = "{ROOT / "specs" / "medium_swing.song"}"\nkeys = "all"\n'
+                                   'tempos = [100, 120, 140]\nmidi_only = true\n')
+    out = tmp_path / "out"
+    batch = subprocess.Popen([sys.executable, "-m", "compiler", "batch", str(manifest), "-o", str(out), "-j", "2",
+                              "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    first = batch.stdout.readline()  # one job is done: the pool is working
+    assert json.loads(first)["ok"]
+    os.killpg(batch.pid, signal.SIGINT)  # what Ctrl-C sends: the whole group, the workers too
+    rest, err = batch.communicate(timeout=120)
+    assert batch.returncode == 130 and err.endswith("song: interrupted\n")
+    assert len(_json_lines(first + rest)) < 36
+    assert not list(out.rglob(".staging-*")) and not list(out.rglob("*.part"))
+    complete = [".songspec-manifest.json", "report.html", "report.json", "song.mid"]
+    for folder in (out / "medium_swing").iterdir():  # a job stopped half-way leaves its folder empty
+        assert sorted(f.name for f in folder.iterdir()) in ([], complete)
+    _wait_until_gone(batch.pid)
+
+
+def _wait_until_gone(group: int) -> None:
+    """The batch's process group (its workers) has ended: polled, since the workers exit on their own."""
+    for _ in range(600):
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.killpg(group, signal.SIGKILL)
+    raise AssertionError("the batch's workers outlived it")

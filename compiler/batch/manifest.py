@@ -148,7 +148,8 @@ def _all_or_list(keys):
 def _songs(value: Any, folder: Path) -> tuple[Path, ...]:
     """A file or a glob (`**` reaches into subfolders), relative to the manifest's folder."""
     text = _string(value, 'song = "specs/medium_swing.song"')
-    pattern = str(folder / text) if not Path(text).is_absolute() else text
+    # Absolute: a Dask worker on another machine runs in another folder.
+    pattern = str((folder / text).absolute())
     if glob.has_magic(text):
         found = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
         if not found:
@@ -256,7 +257,7 @@ def _master(value: Any, folder: Path) -> str:
 
 def _soundfont(value: Any, folder: Path) -> Path:
     text = _string(value, 'soundfont = "sounds/piano.sf2"')
-    return Path(text) if Path(text).is_absolute() else folder / text
+    return (folder / text).absolute()
 
 
 def _label(value: Any, folder: Path) -> str:

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from ..pitch import Key
     from .jobs import Job
 
-MEMO_SONGS = 64  # parse trees and front ends kept per worker thread, the oldest dropped first
+# Kept per worker thread, the oldest dropped first. Jobs arrive song by song and key by key (a key's
+# tempos and minus-ones together), so a few front ends (an ir.Song each, ~1 MB for 100 bars) serve them.
+MEMO_TREES, MEMO_FRONTS = 16, 8
 
 
 @dataclass(frozen=True)
@@ -150,14 +152,14 @@ def _front_end(source, library, front):
     front_key = (song_key, front)
     if front_key not in _memo.fronts:
         if song_key not in _memo.trees:
-            _remember(_memo.trees, song_key, parse(source))
-        _remember(_memo.fronts, front_key, front_end(source, library, front, _memo.trees[song_key]))
+            _remember(_memo.trees, song_key, parse(source), MEMO_TREES)
+        _remember(_memo.fronts, front_key, front_end(source, library, front, _memo.trees[song_key]), MEMO_FRONTS)
     return _memo.fronts[front_key]
 
 
-def _remember(memo: dict, key, value) -> None:
+def _remember(memo: dict, key, value, most: int) -> None:
     memo[key] = value
-    while len(memo) > MEMO_SONGS:
+    while len(memo) > most:
         del memo[next(iter(memo))]
 
 
