@@ -57,6 +57,7 @@ class Job:
         args += ["--midi-only"] if o.midi_only else []
         args += ["--format", o.format] if o.format else []
         args += ["--master", o.master] if o.master else []
+        args += ["--stems", o.stems] if o.stems != BuildOptions().stems else []
         args += ["--soundfont", str(o.soundfont)] if o.soundfont else []
         return args
 
@@ -84,7 +85,7 @@ def entry_jobs(entry: Entry, song_path: Path, song: SongFacts, out: Path, first_
             raise ValueError(setting, str(err)) from None
     base = BuildOptions(seed=entry.seed, mute=entry.mute, solo=entry.solo, count_in=entry.count_in,
                         midi_only=entry.midi_only, format=entry.format, master=entry.master,
-                        soundfont=entry.soundfont)
+                        soundfont=entry.soundfont, **({"stems": entry.stems} if entry.stems else {}))
     song_dir = out / safe_name(song_path.stem, "song")
     jobs = []
     for variant in _variants(entry, song, minus):

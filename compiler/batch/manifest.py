@@ -60,6 +60,7 @@ class Entry:
     solo: tuple[str, ...] = ()
     midi_only: bool = False
     format: str | None = None
+    stems: str | None = None
     master: str | None = None
     seed: int | None = None
     count_in: int = 0
@@ -279,6 +280,7 @@ _READERS: dict[str, Callable[[Any, Path], Any]] = {
     "song": _songs, "keys": _keys, "tempos": _tempos, "minus": _minus, "full": _flag("full"),
     "mute": _track_names('mute = ["lead"]'), "solo": _track_names('solo = ["bass", "drums"]'),
     "midi_only": _flag("midi_only"), "format": _choice("format", FORMATS), "master": _master,
+    "stems": _choice("stems", ("flac24", "wav32")),
     "seed": _whole("seed", 0, 2**31 - 1), "count_in": _whole("count_in", 0, 16), "soundfont": _soundfont,
     "label": _label,
 }
