@@ -61,6 +61,7 @@ CODES: dict[str, str] = {
     "E209": "malformed MusicXML file",
     "E210": "unreadable MusicXML harmony",
     "E211": "song cannot be written in the export format",
+    "E212": "no such part in the MusicXML score",
     "E250": "batch manifest is not TOML",
     "E251": "unknown batch manifest setting",
     "E252": "bad batch manifest value",
@@ -77,6 +78,7 @@ CODES: dict[str, str] = {
     "W006": "a style played in a meter it is not written in",
     "W200": "iReal style not in the style table",
     "W201": "bar lines inferred from chords over lyrics",
+    "W202": "no melody in the MusicXML part and voice asked for",
 }
 
 # Codes no longer reported, and what reports the situation now; never reused for anything else.

@@ -41,6 +41,7 @@ PLAYED = {
     "rehearsal_marks.musicxml": "Cmaj7 | Am7 D7 | Cmaj7 | Am7 D7 | Fmaj7 | G7 | Cmaj7 | Am7 D7",
     "pickup_melody.musicxml": "N.C. | C6 | Dm7 G7 | C6",
     "two_parts.musicxml": "Gm | Cm7",
+    "melody_in_part_two.musicxml": "Dmaj7 | Em7 A7 | D6",
 }
 C_MAJOR = Key("C", "major")
 # all_kinds.musicxml: one bar per kind, in this order (MusicXML 4.0's list), on C or the root the kind implies.
@@ -150,3 +151,35 @@ def test_a_malformed_file_gets_a_located_diagnostic_and_the_other_files_import(
     captured = capsys.readouterr()
     assert f"{bad}:{line}:{col}: error[{code}]" in captured.err and "Traceback" not in captured.err
     assert captured.out.splitlines() == [f"wrote {tmp_path / 'out' / 'twelve_xml.song'}"]
+
+
+PART_TWO = FIXTURES / "melody_in_part_two.musicxml"
+
+
+@pytest.mark.parametrize("options, melody", [
+    ([], [(0, 66, 4), (4, 67, 2), (6, 67, 2), (8, 66, 4)]),                       # the piano's top voice
+    (["--part", "2"], [(0, 81, 1), (1, 78, Fraction(1, 2)), (Fraction(3, 2), 76, Fraction(1, 2)), (2, 74, 2),
+                       (5, 83, 1), (6, 85, 2), (8, 86, 4)]),                      # the flute's tune
+    (["--voice", "2"], [(0, 50, 2), (2, 45, 2), (4, 52, 2), (6, 45, 2), (8, 50, 4)]),  # the piano's bass
+])
+def test_part_and_voice_choose_the_melody_and_the_chords_stay(options, melody, tmp_path, capsys):
+    assert _import(tmp_path, str(PART_TWO), *options) == 0
+    path = tmp_path / "out" / "tune_below.song"
+    assert _melody(path) == melody
+    assert played(path) == expected(PLAYED["melody_in_part_two.musicxml"])
+
+
+def test_a_part_the_score_lacks_a_voice_without_notes_and_a_part_of_another_format(tmp_path, capsys):
+    assert _import(tmp_path, str(PART_TWO), "--part", "3") == 1
+    err = capsys.readouterr().err
+    assert f"{PART_TWO}:4:1: error[E212]: chart 1: --part 3, but the score has 2 parts" in err
+    assert not (tmp_path / "out" / "tune_below.song").exists()
+    assert _import(tmp_path, str(PART_TWO), "--voice", "4") == 0
+    err = capsys.readouterr().err
+    assert f"{PART_TWO}:10:3: warning[W202]: chart 1: part 1 has no notes in voice 4" in err
+    assert "its voices with notes: 1, 2" in err
+    assert "melody" not in (tmp_path / "out" / "tune_below.song").read_text()
+    chordpro = FIXTURES.parent / "chordpro" / "repeats.cho"
+    assert _import(tmp_path, str(PART_TWO), str(chordpro), "--part", "2") == 2
+    assert "is not a MusicXML file" in capsys.readouterr().err
+    assert _import(tmp_path, str(PART_TWO), "--part", "0") == 2

@@ -1,4 +1,4 @@
-"""command: `song import PATH… [-o DIR] [--style NAME] [--force]` — charts in, checked `.song` files out.
+"""command: `song import PATH… [-o DIR] [--style NAME] [--force] [--part N] [--voice N]` — charts in, checked `.song` files out.
 
 The reader is chosen by the file's suffix (ChordPro, MusicXML, compressed MusicXML); any other file, or a link, is searched
 for iReal Pro links. Each chart is read, written as formatted `.song` text and checked with the compiler's own front end
@@ -13,6 +13,7 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -79,6 +80,16 @@ def add_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("-o", "--out", default=".", metavar="DIR", help="folder for the .song files (default: here)")
     sub.add_argument("--style", metavar="NAME", help="a style for every chart instead of the chart's own")
     sub.add_argument("--force", action="store_true", help="overwrite .song files that exist")
+    sub.add_argument("--part", type=_positive, default=1, metavar="N",
+                     help="MusicXML: the melody is in the N-th part (from 1; default 1)")
+    sub.add_argument("--voice", type=_positive, default=1, metavar="N",
+                     help="MusicXML: the melody is the part's voice N (default 1)")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a number from 1, not `{text}`")
+    return int(text)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,8 +99,8 @@ def run(args: argparse.Namespace) -> int:
     library = Library()  # one for the run: the stdlib styles are parsed once, not once per chart
     diagnostics: list[Diagnostic] = []
     sources: dict[str, Source] = {}
-    for path in args.paths:
-        reader = READERS.get(Path(path).suffix.lower(), IREAL)
+    readers = [(path, _reader(path, args)) for path in args.paths]  # a usage error before any file is written
+    for path, reader in readers:
         source, found = _charts(path, reader)
         sources[source.path] = source
         if not found:
@@ -98,6 +109,19 @@ def run(args: argparse.Namespace) -> int:
             diagnostics += _import_one(source, item, args, out_dir, taken, library)
     report_diagnostics(diagnostics, sources, "human")
     return EXIT_DIAGNOSTICS if any(d.severity == "error" for d in diagnostics) else EXIT_OK
+
+
+def _reader(path: str, args: argparse.Namespace) -> Reader:
+    """The reader for a path by its suffix; a MusicXML one reads the melody from `--part` and `--voice`,
+    which no other format has (a usage error there)."""
+    from ..cli import UsageError
+
+    reader = READERS.get(Path(path).suffix.lower(), IREAL)
+    if (args.part, args.voice) == (1, 1):
+        return reader
+    if reader.read is not musicxml.read_text:
+        raise UsageError(f"--part and --voice choose a MusicXML melody; {path} is not a MusicXML file")
+    return replace(reader, read=partial(musicxml.read_text, part=args.part, voice=str(args.voice)))
 
 
 def _charts(path: str, reader: Reader) -> tuple[Source, list[Found]]:

@@ -48,8 +48,9 @@ _C_MAJOR = Key("C", "major")
 MAX_XML_CHARS = 16_000_000  # a lead sheet is well under a megabyte; a full score a few
 
 
-def read_text(text: str) -> list[Found]:
-    """The score of a MusicXML text, read (or the problem that stopped it); [] when it is no score."""
+def read_text(text: str, part: int = 1, voice: str = "1") -> list[Found]:
+    """The score of a MusicXML text, read (or the problem that stopped it); [] when it is no score.
+    The melody is the notes of `voice` in the `part`-th part (from 1; `song import --part/--voice`)."""
     try:
         root = parse(text)
     except ChartProblem as problem:
@@ -60,7 +61,8 @@ def read_text(text: str) -> list[Found]:
     if root.tag != "score-partwise":
         return []
     try:
-        return [Found(root.offset, 1, _Score(root).chart())]
+        score = _Score(root, part, voice)
+        return [Found(root.offset, 1, score.chart(), warnings=tuple(score.warnings))]
     except ChartProblem as problem:
         return [Found(root.offset, 1, problem=problem)]
 
@@ -111,8 +113,8 @@ class _Measure:
 class _PartReader:
     """Reads one part's measures in order, keeping its divisions, meter and the time position."""
 
-    def __init__(self, part: Element) -> None:
-        self.part = part
+    def __init__(self, part: Element, voice: str = "1") -> None:
+        self.part, self.voice = part, voice
         self.divisions = 1
         self.meter = Meter(4, 4)
         self.key: str | None = None
@@ -169,7 +171,7 @@ class _PartReader:
         duration = self._quarters(note.text_of("duration", "0"))
         if note.find("chord") is not None:
             return position  # a note struck with the one before: the melody keeps the first
-        if note.text_of("voice", "1") == "1":
+        if note.text_of("voice", "1") == self.voice:
             pitch = _pitch(note.find("pitch")) if note.find("pitch") is not None else "r"
             tied = any(tie.attrib.get("type") == "start" for tie in note.findall("tie"))
             measure.notes.append((position, duration, pitch, tied))
@@ -303,14 +305,25 @@ def _note_name(step: str, alter: str, offset: int) -> str:
 
 # -- the chart ----------------------------------------------------------------------------------
 class _Score:
-    def __init__(self, root: Element) -> None:
-        self.root = root
+    """The chart of a score: its structure (measures, signs, key, tempo) from the first part, the chords
+    from the first part that has any, the melody from the part and voice asked for."""
+
+    def __init__(self, root: Element, part: int = 1, voice: str = "1") -> None:
+        self.root, self.warnings = root, []
         parts = root.findall("part")
         if not parts:
             raise ChartProblem("E209", "the score has no <part>", "export a score with at least one part",
                                root.offset)
-        self.first = _PartReader(parts[0])
+        if not 1 <= part <= len(parts):
+            raise ChartProblem("E212", f"--part {part}, but the score has {_count(len(parts), 'part')}",
+                               f"choose a part from 1 to {len(parts)}", root.offset)
+        self.first = _PartReader(parts[0], voice if part == 1 else "1")
         self.measures = self.first.measures()
+        if part != 1:
+            for measure, other in zip(self.measures, _PartReader(parts[part - 1], voice).measures()):
+                measure.notes = other.notes
+        if (part, voice) != (1, "1") and not _has_melody(self.measures):
+            self.warnings.append(_no_voice(parts[part - 1], part, voice))
         harmony_parts = [part for part in parts if _has_harmony(part)]
         if not harmony_parts:
             raise ChartProblem("E200", "the score has no chord symbols (<harmony>)",
@@ -328,7 +341,7 @@ class _Score:
                      blocks=blocks, form=form_of(visits), swing=self.first.swing)
 
     def _bars(self) -> list[ReadBar]:
-        melody = any(pitch != "r" for measure in self.measures for _, _, pitch, _ in measure.notes)
+        melody = _has_melody(self.measures)
         bars, previous, to_coda_seen = [], "N.C.", False
         for measure in self.measures:
             chords = _chords(measure, previous)
@@ -354,6 +367,23 @@ class _Score:
         words = self.measures[0].words if self.measures else []
         known = [w for w in words if w.strip().lower() in STYLES]
         return style_for(known[0], self.measures[0].meter) if known else ""
+
+
+def _has_melody(measures: list[_Measure]) -> bool:
+    return any(pitch != "r" for measure in measures for _, _, pitch, _ in measure.notes)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _no_voice(part: Element, number: int, voice: str) -> ChartProblem:
+    """W202: the part and voice asked for hold no notes; the voices the part has instead."""
+    voices = sorted({note.text_of("voice", "1") for measure in part.findall("measure")
+                     for note in measure.findall("note") if note.find("pitch") is not None})
+    has = f"its voices with notes: {', '.join(voices)}" if voices else "it has no notes"
+    return ChartProblem("W202", f"part {number} has no notes in voice {voice}; imported without a melody",
+                        f"choose another --voice ({has})", part.offset)
 
 
 def _has_harmony(part: Element) -> bool:
