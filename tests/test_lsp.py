@@ -4,6 +4,8 @@ formatting, document symbols and folding ranges."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from lsprotocol import types as T
 from pygls.uris import from_fs_path
@@ -144,8 +146,10 @@ async def test_formatting_is_song_fmt_as_edits_of_the_lines_it_changes(client: L
         text_document=T.TextDocumentIdentifier(uri=uri), options=_OPTIONS))
     assert apply_edits(MESSY, edits) == format_source(MESSY) != MESSY
     assert sorted(e.range.start.line for e in edits) == [0, 3, 4]  # lines 1 and 2 are left as they are
+    tidy = _uri(lsp_folder, "tidy.song")
+    await open_document(client, tidy, GOOD)
     canonical = await client.text_document_formatting_async(T.DocumentFormattingParams(
-        text_document=T.TextDocumentIdentifier(uri=_uri(lsp_folder, "good.song")), options=_OPTIONS))
+        text_document=T.TextDocumentIdentifier(uri=tidy), options=_OPTIONS))
     assert list(canonical) == [] and format_source(GOOD) == GOOD
 
 
@@ -206,6 +210,10 @@ async def test_folding_ranges_cover_each_block(client: LanguageClient, lsp_folde
 
 
 async def test_the_server_asks_the_client_to_watch_song_files(client: LanguageClient, lsp_folder):
+    for _ in range(1000):  # the request follows `initialized`, which the client sent without waiting
+        if client.registrations:
+            break
+        await asyncio.sleep(0.01)
     [registration] = client.registrations
     assert registration.method == T.WORKSPACE_DID_CHANGE_WATCHED_FILES
     assert [w["globPattern"] for w in registration.register_options["watchers"]] == ["**/*.song"]
