@@ -146,11 +146,13 @@ def _check_unused_melodies(song: ir.Song, sink: DiagnosticSink) -> None:
 
 def _check_meters(song: ir.Song, sink: DiagnosticSink) -> None:
     """A style's patterns are written in one meter; in bars of another they are cut or cycled to fit,
-    which no player would do without being asked. Say so once per meter, where that meter is set."""
+    which no player would do without being asked. Say so once per meter, where that meter is set.
+    A section whose every pass is a break over all its bars (a pickup only the melody plays) plays
+    no pattern, so none is cut."""
     if not _plays_style_patterns(song):
         return
     style, warned = song.style, {(song.style.meter.num, song.style.meter.den)}
-    played = {p.label for p in song.passes}
+    played = {p.label for p in song.passes if p.marks.break_bars < p.bar_count}
     for section in song.sections:
         meter = section.meter
         if section.label not in played or (meter.num, meter.den) in warned or meter.span is None:

@@ -42,6 +42,8 @@ PLAYED = {
     "pickup_melody.musicxml": "N.C. | C6 | Dm7 G7 | C6",
     "two_parts.musicxml": "Gm | Cm7",
     "melody_in_part_two.musicxml": "Dmaj7 | Em7 A7 | D6",
+    "pickup_six_eight.musicxml": "D7 | G C | D7 | G",
+    "key_changes.musicxml": "Cmaj7 | Bb7 | Ebmaj7 | Fm7 G7 | C6",
 }
 C_MAJOR = Key("C", "major")
 # all_kinds.musicxml: one bar per kind, in this order (MusicXML 4.0's list), on C or the root the kind implies.
@@ -100,13 +102,51 @@ def test_header_melody_and_ties(tmp_path, capsys):
                              (q(4), 70, q(3)), (q(8), 65, q(4)), (q(12), 67, q(2))]
 
 
+def _bar_starts(path: Path) -> list[tuple[Fraction, Fraction, str]]:
+    """Each played bar's start and length in quarters, and its key."""
+    song, _, _ = compile_front(str(path))
+    starts, at = [], Fraction(0)
+    for bar in song.bars:
+        length = sum(slot.dur for slot in bar.slots)
+        starts.append((at, length, f"{bar.key.tonic} {bar.key.mode}"))
+        at += length
+    return starts
+
+
 def test_a_pickup_bar_swing_and_a_tie_across_the_bar_line(tmp_path, capsys):
+    """The implicit first measure (two eighths) is a 1/4 bar only the melody plays: the tune's first
+    downbeat is the next bar's."""
     assert _import(tmp_path, str(FIXTURES / "pickup_melody.musicxml")) == 0
     path = tmp_path / "out" / "pickup_tune.song"
-    assert "swing    67%" in path.read_text() and "tempo    160" in path.read_text()
+    text = path.read_text()
+    assert "swing    67%" in text and "tempo    160" in text and "time     4/4" in text
+    assert "section pickup time 1/4\n  | N.C. |" in text and "form pickup A" in text
+    assert "arrange\n  pickup break 1" in text
     q = Fraction
-    assert _melody(path) == [(q(3), 72, q(1, 2)), (q(7, 2), 74, q(1, 2)), (q(4), 76, q(2)), (q(6), 67, q(2)),
-                             (q(8), 77, q(3, 2)), (q(19, 2), 76, q(1, 2)), (q(10), 74, q(3)), (q(13), 72, q(3))]
+    assert [(start, length) for start, length, _ in _bar_starts(path)] == [(0, 1), (1, 4), (5, 4), (9, 4)]
+    assert _melody(path) == [(q(0), 72, q(1, 2)), (q(1, 2), 74, q(1, 2)), (q(1), 76, q(2)), (q(3), 67, q(2)),
+                             (q(5), 77, q(3, 2)), (q(13, 2), 76, q(1, 2)), (q(7), 74, q(3)), (q(10), 72, q(3))]
+    assert main(["check", "--deny-warnings", str(path)]) == 0  # no W006: the band does not play the pickup
+
+
+def test_a_short_first_measure_with_a_chord_is_a_pickup_the_band_plays(tmp_path, capsys):
+    """An eighth before the first 6/8 bar, under D7, then a 9/8 bar: the melody keeps time across both."""
+    assert _import(tmp_path, str(FIXTURES / "pickup_six_eight.musicxml")) == 0
+    path = tmp_path / "out" / "eighth_pickup.song"
+    assert "section pickup time 1/8\n  | D7 |" in path.read_text() and "arrange" not in path.read_text()
+    q = Fraction
+    assert [(start, length) for start, length, _ in _bar_starts(path)] == [(0, q(1, 2)), (q(1, 2), 3),
+                                                                          (q(7, 2), q(9, 2)), (8, 3)]
+    assert _melody(path) == [(q(0), 74, q(1, 2)), (q(1, 2), 79, q(3, 2)), (q(2), 76, 1), (q(3), 74, q(1, 2)),
+                             (q(7, 2), 71, q(9, 2)), (q(8), 67, 3)]
+
+
+def test_a_key_change_starts_a_section_in_that_key(tmp_path, capsys):
+    assert _import(tmp_path, str(FIXTURES / "key_changes.musicxml")) == 0
+    path = tmp_path / "out" / "up_a_third.song"
+    assert "key   C major" in path.read_text() and "section A2 key Eb major" in path.read_text()
+    assert [key for _, _, key in _bar_starts(path)] == ["C major"] * 2 + ["Eb major"] * 2 + ["C major"]
+    assert [pitch for _, pitch, _ in _melody(path)] == [76, 74, 79, 80, 71, 72]
 
 
 def test_the_melody_follows_the_played_order(tmp_path, capsys):

@@ -42,6 +42,8 @@ class ReadBar:
     times: int = 0  # the passes of the repeat it ends, when the chart says (else twice)
     marks: set[str] = field(default_factory=set)  # road map: segno, coda before it; to_coda, fine, dc, ds, al_* after
     label: str = ""  # a rehearsal mark: a block of that name starts here
+    key: str = ""  # the key it is in, when the reader knows (a change of key starts a block)
+    lead_only: bool = False  # a pickup the band does not play (`model.Block.lead_only`)
     offset: int | None = None  # where it is in the file, for diagnostics
 
 
@@ -65,7 +67,8 @@ def split_blocks(bars: list[ReadBar], label: str, title: str) -> list[Visit]:
         block = out[-1][0] if out else None
         label = bar.label or label
         if _starts_block(bar, before, block):
-            out.append((Block("coda" if "coda" in bar.marks else label, bar.meter), 1, set()))
+            out.append((Block("coda" if "coda" in bar.marks else label, bar.meter, key=bar.key,
+                              lead_only=bar.lead_only), 1, set()))
             block, opened = out[-1][0], []
         out[-1][2].update(bar.marks)
         if bar.endings:
@@ -104,8 +107,8 @@ def _starts_block(bar: ReadBar, before: ReadBar | None, block: Block | None) -> 
         return True
     if bar.endings:
         return False
-    if bar.meter != block.meter or before is None:
-        return bar.meter != block.meter
+    if (bar.meter, bar.key) != (block.meter, block.key) or before is None:
+        return (bar.meter, bar.key) != (block.meter, block.key)
     ends = before.repeat_end or before.marks & {"dc", "ds", "fine", "to_coda"}
     return bool(ends or (block.endings and before.closes))
 
@@ -169,12 +172,16 @@ def named(blocks: list[Block]) -> list[Block]:
         while True:
             name = base if number == 1 else f"{base}{number}"
             same = names.get(name)
-            if same is None or (same.bars, same.endings, same.meter) == (block.bars, block.endings, block.meter):
+            if same is None or _same(same, block):
                 block.label = name
                 names[name] = block
                 break
             number += 1
     return blocks
+
+
+def _same(one: Block, other: Block) -> bool:
+    return (one.bars, one.endings, one.meter, one.key) == (other.bars, other.endings, other.meter, other.key)
 
 
 def passes(block: Block, times: int, items: list[FormItem], once: bool = False) -> None:

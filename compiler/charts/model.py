@@ -68,6 +68,8 @@ class Block:
     meter: Meter
     bars: list[ChartBar] = field(default_factory=list)
     endings: list[list[ChartBar]] = field(default_factory=list)
+    key: str = ""  # its own key (as Chart.key) when the chart changes key; "" for the chart's key
+    lead_only: bool = False  # the band waits and only the melody plays (a pickup with no chord)
 
 
 @dataclass(frozen=True)

@@ -104,10 +104,12 @@ class _Measure:
     offset: int
     meter: Meter
     length: Fraction
+    key: str
     chords: list[tuple[Fraction, str]] = field(default_factory=list)
     notes: list[tuple[Fraction, Fraction, str, bool]] = field(default_factory=list)  # start, dur, pitch|r, tied
     bar: ReadBar | None = None
     words: list[str] = field(default_factory=list)
+    pickup: Fraction = Fraction(0)  # the length of the notes in a measure shorter than its meter
 
 
 class _PartReader:
@@ -117,22 +119,27 @@ class _PartReader:
         self.part, self.voice = part, voice
         self.divisions = 1
         self.meter = Meter(4, 4)
-        self.key: str | None = None
+        self.key: str | None = None  # the key of the measures being read (the first: the chart's)
         self.tempo: int | None = None
         self.swing: int | None = None
 
     def measures(self) -> list[_Measure]:
-        return [self._measure(element) for element in self.part.findall("measure")]
+        measures = [self._measure(element) for element in self.part.findall("measure")]
+        if measures and measures[0].pickup:
+            _pickup(measures[0])
+        return measures
 
     def _measure(self, element: Element) -> _Measure:
         for attributes in element.findall("attributes"):
             self._attributes(attributes)
-        measure = _Measure(element.offset, self.meter, Fraction(4 * self.meter.num, self.meter.den))
+        measure = _Measure(element.offset, self.meter, Fraction(4 * self.meter.num, self.meter.den),
+                           self.key or "C major")
         measure.bar = ReadBar(ChartBar(()), self.meter, offset=element.offset)
-        position, longest = Fraction(0), Fraction(0)
+        position, longest, noted = Fraction(0), Fraction(0), Fraction(0)
         for child in element.children:
             if child.tag == "note":
                 position = self._note(child, position, measure)
+                noted = max(noted, position)
             elif child.tag in ("backup", "forward"):
                 step = self._quarters(child.text_of("duration", "0"))
                 position += step if child.tag == "forward" else -step
@@ -146,8 +153,9 @@ class _PartReader:
             elif child.tag == "barline":
                 _barline(child, measure.bar)
             longest = max(longest, position)
-        if element.attrib.get("implicit") == "yes" and 0 < longest < measure.length:
-            _shift(measure, measure.length - longest)  # a pickup: its notes at the end of a full bar
+        # A pickup if it is the first: marked `implicit`, or its notes (not a chords-only `<forward>`) short
+        if 0 < longest < measure.length and (element.attrib.get("implicit") == "yes" or noted == longest):
+            measure.pickup = longest
         return measure
 
     def _attributes(self, attributes: Element) -> None:
@@ -159,7 +167,7 @@ class _PartReader:
             self.meter = Meter(sum(int(n) for n in re.findall(r"\d+", beats)) or 4,
                                int(time.text_of("beat-type", "4") or 4))
         key = attributes.find("key")
-        if key is not None and key.find("fifths") is not None and self.key is None:
+        if key is not None and key.find("fifths") is not None:
             self.key = _key(_int(key.find("fifths")), key.text_of("mode", "major"))
 
     def _quarters(self, divisions: str) -> Fraction:
@@ -221,9 +229,19 @@ def _barline(barline: Element, bar: ReadBar) -> None:
         bar.closes = True
 
 
-def _shift(measure: _Measure, by: Fraction) -> None:
-    measure.chords = [(at + by, symbol) for at, symbol in measure.chords]
-    measure.notes = [(Fraction(0), by, "r", False)] + [(at + by, dur, p, t) for at, dur, p, t in measure.notes]
+def _pickup(measure: _Measure) -> None:
+    """A first measure shorter than its time signature: a bar in a meter of its own length (one beat of
+    4/4 is 1/4), the band waiting when it has no chord. A length no meter writes (a triplet's worth)
+    makes a full bar with the notes at its end."""
+    meter = next((Meter(int(measure.pickup * den / 4), den) for den in (4, 8, 16)
+                  if (measure.pickup * den / 4).denominator == 1), None)
+    if meter is None:
+        by = measure.length - measure.pickup
+        measure.chords = [(at + by, symbol) for at, symbol in measure.chords]
+        measure.notes = [(Fraction(0), by, "r", False)] + [(at + by, d, p, t) for at, d, p, t in measure.notes]
+        return
+    measure.meter, measure.length = meter, measure.pickup
+    measure.bar.label, measure.bar.lead_only = "pickup", not measure.chords
 
 
 # -- chords -------------------------------------------------------------------------------------
@@ -337,7 +355,7 @@ class _Score:
         visits = split_blocks(bars, "A", self._title())
         blocks = named([visit.block for visit in visits])
         return Chart(title=self._title(), composer=self._composer(), style=self._style(),
-                     key=self.first.key or "C major", tempo=self.first.tempo, meter=self.measures[0].meter,
+                     key=self.measures[0].key, tempo=self.first.tempo, meter=self._meter(),
                      blocks=blocks, form=form_of(visits), swing=self.first.swing)
 
     def _bars(self) -> list[ReadBar]:
@@ -347,12 +365,19 @@ class _Score:
             chords = _chords(measure, previous)
             previous = chords[-1].symbol
             notes = _melody(measure) if melody else ()
-            bar = replace(measure.bar, chart_bar=ChartBar(chords, notes), meter=measure.meter)
+            bar = replace(measure.bar, chart_bar=ChartBar(chords, notes), meter=measure.meter, key=measure.key)
             bar.label = section_label(bar.label, "A") if bar.label else ""
+            if len(bars) == 1 and bars[0].label == "pickup" and not bar.label:
+                bar.label = "A"  # the tune proper starts after the pickup
             to_coda_seen = _road_words(bar, measure.words, to_coda_seen)
             bars.append(bar)
         _default_targets(bars)
         return bars
+
+    def _meter(self) -> Meter:
+        """The song's time: the first measure's, or the next one's after a pickup."""
+        tune = self.measures[1:] if self.measures[0].bar.label == "pickup" else self.measures
+        return (tune or self.measures)[0].meter
 
     def _title(self) -> str:
         return (self.root.text_of("work/work-title") or self.root.text_of("movement-title") or "Untitled").strip()
@@ -366,7 +391,7 @@ class _Score:
         """A style named in words at the top (`Medium Swing`, as iReal Pro's export writes), else ""."""
         words = self.measures[0].words if self.measures else []
         known = [w for w in words if w.strip().lower() in STYLES]
-        return style_for(known[0], self.measures[0].meter) if known else ""
+        return style_for(known[0], self._meter()) if known else ""
 
 
 def _has_melody(measures: list[_Measure]) -> bool:

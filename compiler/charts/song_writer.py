@@ -7,7 +7,7 @@ from functools import reduce
 from math import gcd
 
 from ..fmt import format_source
-from .model import Block, Chart, ChartBar, ChartNote, FormItem
+from .model import Block, Chart, ChartBar, ChartNote, FormItem, Meter
 
 BARS_PER_LINE = 4
 MELODY_INSTRUMENT = "flute"  # the chart's melody as a lead over the band
@@ -28,9 +28,12 @@ def write_song(chart: Chart) -> str:
             written.add(block.label)
             lines += _section(block, chart) + [""]
     lines.append("form " + " ".join(_form_item(item) for item in chart.form))
+    waits = [block for block in chart.blocks if block.lead_only]
+    if waits:  # only the melody plays: `break N` over the whole of each such section
+        lines += ["", "arrange"] + [f"  {block.label} break {len(block.bars)}" for block in waits]
     if any(bar.melody for block in chart.blocks for bar in block.bars + sum(block.endings, [])):
         lines += ["", f"track lead {MELODY_INSTRUMENT} melody tune", "", "melody tune"]
-        lines += [f"  | {' '.join(_notes(notes))} |" for notes in _played_melody(chart)]
+        lines += [f"  | {' '.join(_notes(notes))} |" for notes in song_bars(_played_melody(chart), chart.meter)]
     return format_source("\n".join(lines) + "\n")
 
 
@@ -38,17 +41,38 @@ def _notes(notes: tuple[ChartNote, ...]) -> list[str]:
     return [token for note in notes for token in note_tokens(note.pitch or "r", note.length, note.tied)]
 
 
-def _played_melody(chart: Chart) -> list[tuple[ChartNote, ...]]:
-    """The melody bar by bar in the played order (a rest for a bar without one), so one `melody`
-    that plays once from the first bar follows every repeat, ending and jump of the form."""
+def _played_melody(chart: Chart) -> list[ChartNote]:
+    """The melody's notes in the played order (a rest for a bar without one), so one `melody` that
+    plays once from the first bar follows every repeat, ending and jump of the form."""
     blocks = {block.label: block for block in chart.blocks}
     out = []
     for item in chart.form:
         block = blocks[item.label]
         bars = block.bars + (block.endings[item.ending - 1] if item.ending else [])
         rest = (ChartNote(None, Fraction(block.meter.num, block.meter.den)),)
-        out += [bar.melody or rest for _ in range(item.times) for bar in bars]
+        out += [note for _ in range(item.times) for bar in bars for note in bar.melody or rest]
     return out
+
+
+def song_bars(notes: list[ChartNote], meter: Meter) -> list[tuple[ChartNote, ...]]:
+    """Notes cut into bars of the song's meter, which a whole-song melody's bars are checked against
+    (whatever the meter of the section under them): a note across a bar line is tied over it (a rest
+    is two rests), and a last bar is filled with a rest."""
+    length = Fraction(meter.num, meter.den)
+    bars: list[list[ChartNote]] = [[]]
+    room = length
+    for note in notes:
+        left = note.length
+        while left > 0:
+            if room == 0:
+                bars.append([])
+                room = length
+            part = min(left, room)
+            left, room = left - part, room - part
+            bars[-1].append(ChartNote(note.pitch, part, note.tied if left == 0 else note.pitch is not None))
+    if room:
+        bars[-1].append(ChartNote(None, room))
+    return [tuple(bar) for bar in bars]
 
 
 def _quoted(text: str) -> str:
@@ -59,6 +83,8 @@ def _section(block: Block, chart: Chart) -> list[str]:
     head = f"section {block.label}"
     if block.meter != chart.meter:
         head += f" time {block.meter}"
+    if block.key and block.key != chart.key:
+        head += f" key {block.key}"
     rows = [block.bars[i:i + BARS_PER_LINE] for i in range(0, len(block.bars), BARS_PER_LINE)]
     lines = [head] + [f"  {_bars(row)}" for row in rows]
     lines += [f"  ending {number} {_bars(bars)}" for number, bars in enumerate(block.endings, 1)]
