@@ -79,6 +79,7 @@ CODES: dict[str, str] = {
     "W200": "iReal style not in the style table",
     "W201": "bar lines inferred from chords over lyrics",
     "W202": "no melody in the MusicXML part and voice asked for",
+    "W203": "a tuplet no .song note value writes",
 }
 
 # Codes no longer reported, and what reports the situation now; never reused for anything else.

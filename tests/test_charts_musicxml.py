@@ -9,8 +9,11 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from compiler.charts.musicxml import KINDS
+from compiler.charts.song_writer import _VALUES, note_values, writable
 from compiler.chords import parse_chord
 from compiler.cli import compile_front, main
 from compiler.pitch import Key
@@ -44,6 +47,7 @@ PLAYED = {
     "melody_in_part_two.musicxml": "Dmaj7 | Em7 A7 | D6",
     "pickup_six_eight.musicxml": "D7 | G C | D7 | G",
     "key_changes.musicxml": "Cmaj7 | Bb7 | Ebmaj7 | Fm7 G7 | C6",
+    "tuplets.musicxml": "C . G7 . | Am | C",
 }
 C_MAJOR = Key("C", "major")
 # all_kinds.musicxml: one bar per kind, in this order (MusicXML 4.0's list), on C or the root the kind implies.
@@ -223,3 +227,33 @@ def test_a_part_the_score_lacks_a_voice_without_notes_and_a_part_of_another_form
     assert _import(tmp_path, str(PART_TWO), str(chordpro), "--part", "2") == 2
     assert "is not a MusicXML file" in capsys.readouterr().err
     assert _import(tmp_path, str(PART_TWO), "--part", "0") == 2
+
+
+def test_tuplets_read_exactly_and_a_quintuplet_on_the_nearest_32nd(tmp_path, capsys):
+    """6:4 sixteenths, eighth triplets and 6/8 duplets exactly; 5:4 sixteenths (a fifth of a beat each)
+    rounded to 32nds inside their beat, with W203 at the first of them."""
+    fixture = FIXTURES / "tuplets.musicxml"
+    assert _import(tmp_path, str(fixture)) == 0
+    assert f"{fixture}:11:7: warning[W203]: chart 1: a 5:4 tuplet" in capsys.readouterr().err
+    q = Fraction
+    quintuplet = [(q(0), 72, q(1, 4)), (q(1, 4), 74, q(1, 8)), (q(3, 8), 76, q(1, 4)), (q(5, 8), 77, q(1, 8)),
+                  (q(3, 4), 79, q(1, 4))]
+    sextuplet = [(1 + q(k, 6), pitch, q(1, 6)) for k, pitch in enumerate((81, 79, 77, 76, 74, 72))]
+    triplet = [(2 + q(k, 3), pitch, q(1, 3)) for k, pitch in enumerate((71, 72, 74))]
+    duplets = [(q(4), 77, q(3, 4)), (q(19, 4), 76, q(3, 4)), (q(11, 2), 74, q(3, 2)), (q(7), 72, q(3))]
+    assert _melody(tmp_path / "out" / "tuplet_study.song") == quintuplet + sextuplet + triplet + [(3, 76, 1)] + duplets
+
+
+VALUES = [value for value, _ in _VALUES]
+
+
+@given(st.lists(st.sampled_from(VALUES), min_size=1, max_size=4))
+def test_a_sum_of_note_values_is_written_exactly(values):
+    """Any few tied note values (triplets among them) are a length `note_values` writes exactly."""
+    length = sum(values, Fraction(0))
+    assert writable(length)
+    assert sum((value for value, _ in note_values(length)), Fraction(0)) == length
+
+
+def test_a_quintuplet_fifth_is_not_writable():
+    assert not writable(Fraction(1, 20)) and not writable(Fraction(1, 96)) and writable(Fraction(11, 32))

@@ -19,6 +19,7 @@ from ..pitch import Key
 from .blocks import ReadBar, form_of, named, section_label, split_blocks
 from .ireal import STYLES, style_for
 from .model import Chart, ChartBar, ChartChord, ChartNote, ChartProblem, Found, Meter
+from .song_writer import writable
 from .xmltree import Element, parse
 
 SUFFIXES = (".musicxml", ".xml", ".mxl")
@@ -45,6 +46,7 @@ _SHARPS = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
 _FLATS = ["C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B"]
 _NATURAL = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 _C_MAJOR = Key("C", "major")
+_TRIPLET_GRID = 96  # a boundary on a 96th of a whole note is one `.song` values reach (32nds and their triplets)
 MAX_XML_CHARS = 16_000_000  # a lead sheet is well under a megabyte; a full score a few
 
 
@@ -110,6 +112,7 @@ class _Measure:
     bar: ReadBar | None = None
     words: list[str] = field(default_factory=list)
     pickup: Fraction = Fraction(0)  # the length of the notes in a measure shorter than its meter
+    rough: tuple[int, str] | None = None  # the first note no `.song` value writes: where, and its tuplet
 
 
 class _PartReader:
@@ -183,6 +186,9 @@ class _PartReader:
             pitch = _pitch(note.find("pitch")) if note.find("pitch") is not None else "r"
             tied = any(tie.attrib.get("type") == "start" for tie in note.findall("tie"))
             measure.notes.append((position, duration, pitch, tied))
+            if measure.rough is None and duration and not writable(duration / 4):
+                ratio = note.text_of("time-modification/actual-notes"), note.text_of("time-modification/normal-notes")
+                measure.rough = (note.offset, f"{ratio[0]}:{ratio[1]}" if all(ratio) else f"{duration} quarters")
         return position + duration
 
     def _direction(self, direction: Element, measure: _Measure) -> None:
@@ -342,6 +348,12 @@ class _Score:
                 measure.notes = other.notes
         if (part, voice) != (1, "1") and not _has_melody(self.measures):
             self.warnings.append(_no_voice(parts[part - 1], part, voice))
+        rough = next((measure.rough for measure in self.measures if measure.rough), None)
+        if rough is not None and _has_melody(self.measures):
+            self.warnings.append(ChartProblem(
+                "W203", f"a {rough[1]} tuplet has no `.song` note value: its notes are placed on the nearest "
+                "32nd, the tuplet keeping its beats", "write it as 16ths or triplets if the placing matters",
+                rough[0]))
         harmony_parts = [part for part in parts if _has_harmony(part)]
         if not harmony_parts:
             raise ChartProblem("E200", "the score has no chord symbols (<harmony>)",
@@ -427,7 +439,32 @@ def _chords(measure: _Measure, previous: str) -> tuple[ChartChord, ...]:
 
 
 def _melody(measure: _Measure) -> tuple[ChartNote, ...]:
-    """The measure's voice-1 notes, the gaps rests, filling the bar exactly."""
+    """The measure's voice-1 notes, the gaps rests, filling the bar exactly; on the 32nd grid where
+    `.song` has no value for them (`_on_grid`)."""
+    notes = _exact_melody(measure)
+    return notes if all(writable(note.length) for note in notes) else _on_grid(notes)
+
+
+def _on_grid(notes: tuple[ChartNote, ...]) -> tuple[ChartNote, ...]:
+    """A bar's notes with every boundary no `.song` value reaches (inside a 5:4 or 7:4 tuplet) moved to
+    the nearest 32nd: the tuplet keeps its start and length, its notes move by less than a 64th; one
+    moved onto the note before is dropped (W203 says the bar was placed so)."""
+    out: list[ChartNote] = []
+    at, start = Fraction(0), Fraction(0)
+    for note in notes:
+        at += note.length
+        end = at if (at * _TRIPLET_GRID).denominator == 1 else Fraction(round(at * 32), 32)
+        length = end - start
+        if length > 0 and writable(length):
+            out.append(replace(note, length=length))
+            start = end
+        elif out and writable(out[-1].length + length):
+            out[-1] = replace(out[-1], length=out[-1].length + length)
+            start = end
+    return tuple(out)
+
+
+def _exact_melody(measure: _Measure) -> tuple[ChartNote, ...]:
     notes, at = [], Fraction(0)
     for start, dur, pitch, tied in sorted(measure.notes, key=lambda note: note[0]):
         if start > at:

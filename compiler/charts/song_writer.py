@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import reduce
+from functools import lru_cache, reduce
 from math import gcd
 
 from ..fmt import format_source
@@ -137,11 +137,54 @@ def note_tokens(pitch: str, length: Fraction, tied: bool = False) -> list[str]:
     return [f"{pitch}/{name}{tie if index < len(values) - 1 or tied else ''}" for index, name in enumerate(values)]
 
 
+_PLAIN = [(value, name) for value, name in _VALUES if not name.endswith("t")]
+MOST_TIED = 6  # values tied into one note before a length counts as one `.song` cannot write
+
+
 def note_values(length: Fraction) -> list[tuple[Fraction, str]]:
-    """`length` whole notes as note values (`2.`, `8t`), longest first, one if a single value is it."""
+    """`length` whole notes as note values (`2.`, `8t`), longest first, one if a single value is it:
+    without triplets when it can be (a quarter and a dotted sixteenth is not a half triplet and a bit),
+    else any values. A length no values add up to (a quintuplet's fifth of a quarter) comes out as the
+    nearest values above it: `writable` says which lengths are exact."""
+    for pool in (_PLAIN, _VALUES):
+        values = _greedy(length, pool)
+        if values is not None:
+            return values
+    return list(_exact(length, MOST_TIED, 0) or ()) or _greedy(length, _VALUES, exact=False)
+
+
+def writable(length: Fraction) -> bool:
+    """Whether `length` whole notes is one `.song` note value or a few tied ones, exactly."""
+    return length > 0 and sum(value for value, _ in note_values(length)) == length
+
+
+def _greedy(length: Fraction, pool, exact: bool = True) -> list[tuple[Fraction, str]] | None:
     values, left = [], length
-    while left > 0:
-        value, name = next(((v, n) for v, n in _VALUES if v <= left), _VALUES[-1])
+    while left > 0 and len(values) < MOST_TIED:
+        value, name = next(((v, n) for v, n in pool if v <= left), pool[-1])
+        if exact and value > left:
+            return None
         values.append((value, name))
         left -= value
-    return values
+    return values if left <= 0 or not exact else None
+
+
+_GRID = 384  # every value is a whole number of 384ths of a whole note (32.. is 21, 32t is 8)
+
+
+@lru_cache(maxsize=4096)
+def _exact(length: Fraction, most: int, first: int) -> tuple[tuple[Fraction, str], ...] | None:
+    """The values from `_VALUES[first:]`, longest first, that add up to `length` exactly in at most
+    `most` notes (a search: a sixteenth and a thirty-second triplet is what the greedy choice of a
+    dotted thirty-second misses)."""
+    if length == 0:
+        return ()
+    if most == 0 or (length * _GRID).denominator != 1 or length > most * _VALUES[first][0]:
+        return None
+    for index in range(first, len(_VALUES)):
+        value, name = _VALUES[index]
+        if value <= length:
+            rest = _exact(length - value, most - 1, index)
+            if rest is not None:
+                return ((value, name),) + rest
+    return None
