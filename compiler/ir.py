@@ -265,6 +265,7 @@ class StyleDef(Node):
     meter: Meter
     tempo: Fraction
     swing: Fraction
+    swing_by_tempo: bool = False  # `swing auto`: a song in the style swings by its tempo (`swing` is at the style's)
     tracks: tuple[TrackDef, ...]
     patterns: tuple[PatternDef, ...]
     intro: SectionDef | None = None

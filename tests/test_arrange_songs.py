@@ -623,7 +623,7 @@ def test_anticipation_plays_the_next_chord_early_and_skips_its_downbeat(tmp_path
 
 def test_an_anticipation_before_a_rest_is_still_held_over_the_bar_line(tmp_path: Path) -> None:
     text = styled("jazz.swing", form="A") + "pattern charleston comp\n  comp | x . . . . . . > | . . x . . . . . |\n"
-    piano = build(tmp_path, text + "humanize 0%\n").track("piano").notes
+    piano = build(tmp_path, text + "humanize 0%\nswing 62%\n").track("piano").notes
     early = [n for n in piano if BAR - 480 < n.start < BAR]
     assert early and all(n.start + n.dur == BAR + 298 for n in early)  # through the swung downbeat 8th
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from fractions import Fraction
 
 import pytest
 
@@ -164,3 +165,13 @@ def test_an_ostinato_states_its_bound_and_why() -> None:
     assert (pattern.ostinato, pattern.ostinato_reason) == (3, "the skank is the groove")
     missing = text.replace(' "the skank is the groove"', "")
     assert any(code == "E011" and "the reason, in quotes" in message for code, message in errors(missing))
+
+
+@pytest.mark.parametrize("tempo, expected", [(50, "5/7"), (120, "2/3"), (240, "3/5")])
+def test_swing_auto_swings_by_the_tempo_in_a_song_and_in_a_style(tempo: int, expected: str) -> None:
+    text = f'title "S"\nkey C major\ntempo {tempo}\nswing auto\nstyle rock.straight\nsection A\n  | C |\n'
+    assert str(front_end(Source("s.song", text), Library()).song.swing) == expected
+    styled = text.replace("swing auto\n", "").replace("rock.straight", "jazz.swing")  # the style says `swing auto`
+    assert str(front_end(Source("s.song", styled), Library()).song.swing) == expected
+    written = styled.replace("style jazz.swing", "swing 58%\nstyle jazz.swing")  # the song's own word wins
+    assert front_end(Source("s.song", written), Library()).song.swing == Fraction(58, 100)

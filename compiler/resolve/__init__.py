@@ -34,7 +34,7 @@ from .form import (Chart, FormSlot, assign_marks, check_duration, flatten_form, 
 from .keys import KeyChange, pass_keys, style_made_in_key
 from .melody import read_melody
 from .patterns import read_pattern
-from .style import NO_FORMS, StyleForms, read_style
+from .style import NO_FORMS, StyleForms, read_style, swing_for_tempo
 
 SETTINGS = ("title", "composer", "tempo", "key", "time", "swing", "seed", "humanize", "use", "soundfont")
 STATEMENTS = ("section", "form", "arrange", "track", "melody", "mix", "master", "pattern", "style")
@@ -96,7 +96,7 @@ def resolve(tree: S.SongFile, library: Library, sink: DiagnosticSink | None = No
     song = ir.Song(
         title=header.values.get("title", Path(tree.path).stem), composer=header.values.get("composer", ""),
         path=tree.path, tempo=song_tempo, key=practice.target if practice else moved_key(key, transpose), meter=meter,
-        swing=header.values.get("swing", style.swing), seed=header.values.get("seed", 0),
+        swing=_song_swing(header.values.get("swing"), style, song_tempo), seed=header.values.get("seed", 0),
         humanize=header.values.get("humanize", Fraction(1, 2)), soundfont=header.values.get("soundfont"),
         style=style, alt_styles=styles.switched(marks), patterns=_patterns(tree, sink),
         sections=tuple(sections.values()), passes=passes, bars=bars,
@@ -179,6 +179,22 @@ def _time(words: Words, header: Header, sink: DiagnosticSink, setting: S.Setting
         header.values["meter"] = value
 
 
+def _song_swing(written: Fraction | str | None, style: ir.StyleDef, tempo: Fraction) -> Fraction:
+    """The song's `swing`, else its style's; `swing auto` (or a style that says it) swings by tempo."""
+    if written == "auto" or (written is None and style.swing_by_tempo):
+        return swing_for_tempo(tempo)
+    return style.swing if written is None else written
+
+
+def _swing(words: Words, header: Header, sink: DiagnosticSink, setting: S.Setting) -> None:
+    """`swing 62%`, or `swing auto`: by the song's tempo."""
+    if words.peek_name() == "auto":
+        words.take()
+        header.values["swing"] = "auto"
+        return
+    _percent("swing", "swing 62%", 50, 75)(words, header, sink, setting)
+
+
 def _percent(key: str, example: str, low: int, high: int):
     def read(words: Words, header: Header, sink: DiagnosticSink, setting: S.Setting) -> None:
         value = words.number(f"a {key} amount", example, low, high, units=("%",))
@@ -204,7 +220,7 @@ def _use(words: Words, header: Header, sink: DiagnosticSink, setting: S.Setting)
 _HEADER_READERS = {
     "title": _string("title", 'title "Autumn Leaves"'), "composer": _string("composer", 'composer "Joseph Kosma"'),
     "soundfont": _string("soundfont", 'soundfont "MySoundFont.sf2"'),
-    "tempo": _tempo, "key": _key, "time": _time, "swing": _percent("swing", "swing 62%", 50, 75),
+    "tempo": _tempo, "key": _key, "time": _time, "swing": _swing,
     "humanize": _percent("humanize", "humanize 40%", 0, 100), "seed": _seed, "use": _use,
 }
 

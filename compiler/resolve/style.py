@@ -76,6 +76,8 @@ def read_style(style: S.StyleDef, key: ir.KeySig, sink: DiagnosticSink, origin: 
             _style_setting(item, settings, sink)
     tracks = tuple(t for t in (read_track(item, None, sink)[0] for item in style.items if isinstance(item, S.Track)) if t)
     patterns = tuple(p for p in (read_pattern(item, sink) for item in style.items if isinstance(item, S.Pattern)) if p)
+    if settings.get("swing_by_tempo"):
+        settings["swing"] = swing_for_tempo(settings["tempo"])
     forms = StyleForms(settings["meter"], _forms(style, sink))
     for (label, mode), form in forms.written.items():
         read_section(form, settings["meter"], ir.KeySig(tonic=key.tonic, mode=mode), sink)
@@ -83,6 +85,29 @@ def read_style(style: S.StyleDef, key: ir.KeySig, sink: DiagnosticSink, origin: 
                              patterns=patterns, intro=forms.read("intro", key), ending=forms.read("ending", key),
                              origin=origin, span=style.name.span, **settings)
     return definition, forms
+
+
+# Swing by tempo, after JJSwing's public tempo profile: (BPM, long:short eighth ratio).
+SWING_BY_TEMPO = ((50, Fraction(5, 2)), (120, Fraction(2)), (190, Fraction(9, 5)), (240, Fraction(3, 2)))
+
+
+def swing_for_tempo(tempo: Fraction) -> Fraction:
+    """The swing (the off-beat's place in the beat) a player gives `tempo`: wide when slow,
+    tighter as it rises; between the table's tempos the ratio moves in a straight line.
+
+    Example:
+        >>> [str(swing_for_tempo(Fraction(t))) for t in (40, 120, 155, 300)]
+        ['5/7', '2/3', '19/29', '3/5']
+    """
+    (low, low_ratio), *rest = SWING_BY_TEMPO
+    ratio = low_ratio
+    for high, high_ratio in rest:
+        if tempo <= low:
+            break
+        share = min(Fraction(1), (tempo - low) / (high - low))
+        ratio = low_ratio + (high_ratio - low_ratio) * share
+        low, low_ratio = high, high_ratio
+    return ratio / (ratio + 1)
 
 
 def _forms(style: S.StyleDef, sink: DiagnosticSink) -> dict[tuple[str, str], S.Section]:
@@ -124,6 +149,9 @@ def _style_setting(item: S.Setting, settings: dict, sink: DiagnosticSink) -> Non
         settings["meter"] = read_meter(words, sink) or settings["meter"]
     elif name == "tempo":
         settings["tempo"] = words.number("a tempo in BPM", "tempo 120", 20, 400) or settings["tempo"]
+    elif name == "swing" and words.peek_name() == "auto":
+        words.take()
+        settings["swing_by_tempo"] = True
     elif name == "swing":
         value = words.number("a swing amount", "swing 62%", 50, 75, units=("%",))
         settings["swing"] = value / 100 if value is not None else settings["swing"]
