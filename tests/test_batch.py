@@ -323,3 +323,10 @@ def _wait_until_gone(group: int) -> None:
         time.sleep(0.1)
     os.killpg(group, signal.SIGKILL)
     raise AssertionError("the batch's workers outlived it")
+
+
+def test_a_bad_manifest_in_json_is_one_line(tmp_path, capsys):
+    manifest = _manifest(tmp_path, '[[job]]\nsong = "nothing.song"\n')
+    assert main(["batch", str(manifest), "-o", str(tmp_path / "out"), "--format", "json"]) == 1
+    (line,) = _json_lines(capsys.readouterr().out)
+    assert not line["ok"] and line["diagnostics"][0]["code"] == "E253" and line["diagnostics"][0]["line"] == 2

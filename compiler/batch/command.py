@@ -11,13 +11,14 @@ not rendered again.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
-from concurrent.futures import BrokenExecutor, Executor, as_completed
+from concurrent.futures import BrokenExecutor, Executor, Future, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..errors import Diagnostic, SongError
+from ..errors import Diagnostic, SongError, to_json
 from ..source import Source
 from .jobs import Job, entry_jobs, folder_clashes, tempo_in_range
 from .manifest import Entry, read_manifest
@@ -56,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
             _recover(out)
             _run_all(pool, planned.jobs, str((out / ".cache").absolute()), progress)
     except SongError as err:
-        report_diagnostics(err.diagnostics, {manifest.path: manifest}, args.format)
+        if args.format == "json":  # one line, as every other line of a JSON batch
+            print(json.dumps({"manifest": manifest.path, "ok": False, "diagnostics": [to_json(d) for d in err.diagnostics]}))
+        else:
+            report_diagnostics(err.diagnostics, {manifest.path: manifest}, "human")
         return EXIT_DIAGNOSTICS
     except SchedulerError as err:
         raise UsageError(str(err)) from None
@@ -91,7 +95,7 @@ def check_songs(entries: list[Entry], pool: Executor | None) -> dict[Path, SongF
     if pool is None:
         return {path: check_song(str(path)) for path in paths}
     futures = {path: pool.submit(check_song, str(path)) for path in paths}
-    return {path: future.result() for path, future in futures.items()}
+    return {path: _outcome(future) for path, future in futures.items()}
 
 
 def plan_jobs(entries: list[Entry], out: Path, songs: dict[Path, SongFacts | JobResult]) -> Plan:
@@ -143,13 +147,17 @@ def _run_all(pool, jobs: list[Job], shared_cache: str, progress: Progress) -> No
     futures = {pool.submit(run_job, job, shared_cache): job for job in jobs}
     for future in as_completed(futures):
         job = futures[future]
-        try:
-            result = future.result()
-        except BrokenExecutor:
-            result = JobResult(job.index, False, 0.0, message="its worker process died (out of memory, or killed)")
-        except Exception as err:  # noqa: BLE001 — a worker's failure is this job's, not the batch's
-            result = JobResult(job.index, False, 0.0, message=f"internal error: {type(err).__name__}: {err}".splitlines()[0])
-        progress.finished(job, result)
+        progress.finished(job, replace(_outcome(future), index=job.index))
+
+
+def _outcome(future: Future) -> JobResult | SongFacts:
+    """The future's result, or a failed JobResult saying why the worker gave none."""
+    try:
+        return future.result()
+    except BrokenExecutor:
+        return JobResult(-1, False, 0.0, message="its worker process died (out of memory, or killed)")
+    except Exception as err:  # noqa: BLE001 — a worker's failure is this job's, not the batch's
+        return JobResult(-1, False, 0.0, message=f"internal error: {type(err).__name__}: {err}".splitlines()[0])
 
 
 def _recover(out: Path) -> None:
