@@ -157,7 +157,20 @@ def test_a_song_that_does_not_check_or_cannot_be_written_gets_a_diagnostic(tmp_p
     odd.write_text("time 9/4\nstyle jazz.swing\nsection A\n  | C |\n")
     assert main(["export", str(odd), "--to", "ireal"]) == 1
     err = capsys.readouterr().err
-    assert f"{odd}:1:1: error[E211]" in err and "9/4" in err and "Traceback" not in err
+    assert f"{odd}:4:5: error[E211]" in err and "9/4" in err and "Traceback" not in err  # at the section's first chord
+
+
+@pytest.mark.parametrize("bars, line, col, what", [
+    ("  | C | F |\nsection B time 9/4\n  | F . . . . . . . G7 |\n", 6, 5, "no 9/4 time"),  # B's first chord
+    ("  | C | F7 . Cdim(maj7) . |\n", 4, 14, "`Cdim(maj7)` has no iReal Pro spelling"),     # at the chord
+])
+def test_what_an_ireal_chart_cannot_hold_is_shown_where_the_song_writes_it(bars, line, col, what, tmp_path, capsys):
+    song = tmp_path / "odd.song"
+    song.write_text(f"title \"Odd\"\nstyle jazz.swing\nsection A\n{bars}")
+    assert main(["export", str(song), "--to", "ireal"]) == 1
+    err = capsys.readouterr().err
+    assert f"{song}:{line}:{col}: error[E211]" in err and what in err, err
+    assert not (tmp_path / "odd.txt").exists()
 
 
 def test_the_melody_goes_out_and_comes_back(tmp_path):

@@ -4,7 +4,7 @@ beside it) import to `.song` files that check, build, and play the chart's chord
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from hypothesis import given, strategies as st
@@ -92,20 +92,22 @@ def _link(music: str, title: str = "Bad", key: str = "C") -> str:
     return "irealb://" + quote(f"{title}=Me==Medium Swing={key}=={MUSIC_PREFIX}{unscramble(music)}==120=0", safe="")
 
 
-@pytest.mark.parametrize("music, key, code", [
-    ("[T44C^7XyQ|q7XyQZ", "C", "E202"),        # an unreadable token
-    ("[T44C D E F G|C^7XyQZ", "C", "E203"),    # five chords in a 4/4 bar
-    ("{T44C^7XyQ|N1D-7 G7 }XyQ|C^7XyQZ", "C", "E204"),  # a first ending and no second
-    ("[T44xXyQ|C^7XyQZ", "C", "E202"),         # `x` with no bar before
-    ("[T44C^7XyQZ", "H", "E201"),              # not a key
+@pytest.mark.parametrize("music, key, code, token", [
+    ("[T44C^7XyQ|q7XyQZ", "C", "E202", "q7"),        # an unreadable token: at it
+    ("[T44C D E F G|C^7XyQZ", "C", "E203", "G%7C"),  # five chords in a 4/4 bar: at the fifth
+    ("{T44C^7XyQ|N1D-7 G7 }XyQ|C^7XyQZ", "C", "E204", ""),  # a first ending and no second: at the link
+    ("[T44xXyQ|C^7XyQZ", "C", "E202", ""),           # `x` with no bar before
+    ("[T44C^7XyQZ", "H", "E201", ""),                # not a key
 ])
-def test_a_malformed_chart_gets_a_located_diagnostic_and_the_rest_import(music, key, code, tmp_path, capsys):
+def test_a_malformed_chart_gets_a_located_diagnostic_and_the_rest_import(music, key, code, token, tmp_path, capsys):
     good = (FIXTURES / "blues.txt").read_text()
     playlist = tmp_path / "list.html"
-    playlist.write_text(f"<p>first</p>\n<a href='{_link(music, key=key)}'>bad</a>\n{good}")
+    link = _link(music, key=key)
+    playlist.write_text(f"<p>first</p>\n<a href='{link}'>bad</a>\n{good}")
     assert _import(tmp_path, str(playlist)) == 1
     captured = capsys.readouterr()
-    assert f"{playlist}:2:10: error[{code}]" in captured.err and "Traceback" not in captured.err
+    column = 10 + (link.index(token) if token else 0)
+    assert f"{playlist}:2:{column}: error[{code}]" in captured.err and "Traceback" not in captured.err
     assert captured.out.splitlines() == [f"wrote {tmp_path / 'out' / 'practice_blues.song'}"]
 
 
@@ -144,3 +146,23 @@ def test_an_unknown_ireal_style_warns_and_plays_the_default(tmp_path, capsys):
 def test_a_chart_that_would_not_check_is_not_written(tmp_path, capsys):
     assert _import(tmp_path, _link("[T44C^7XyQ|Cb9b9XyQZ")) == 1
     assert "error[E205]" in capsys.readouterr().err and not (tmp_path / "out" / "bad.song").exists()
+
+
+@pytest.mark.parametrize("music, at", [
+    # past the first 50 characters: a block the obfuscation leaves as it is
+    ("[T44C^7XyQ|A-7XyQ|D-7XyQ|G7XyQ|C^7XyQ|A-7XyQ|D-7XyQ|G7XyQ|E-7XyQ|A7XyQ|Cb9b9XyQ|G7XyQZ", 71),
+    # the `C` at 38 of the first block, which the obfuscation swaps with 49 - 38 = 11
+    ("[T44C^7XyQ|A-7XyQ|D-7XyQ|G7XyQ|C^7XyQ|Cb9b9XyQ|D-7XyQ|G7XyQ|E-7XyQ|A7XyQ|C^7XyQ|G7XyQZ", 11),
+])
+def test_a_chord_that_does_not_check_is_shown_where_the_link_has_it(music, at, tmp_path, capsys):
+    """The diagnostic points at the chord's first letter where the (scrambled, URL-encoded) link has it."""
+    link = _link(music)
+    head = f"Bad=Me==Medium Swing=C=={MUSIC_PREFIX}"
+    scrambled = unquote(link[len("irealb://"):])[len(head):]
+    assert music[:at] != scrambled[:at] or at > 50 and scrambled[at] == "C"
+    page = tmp_path / "page.txt"
+    page.write_text(f"charts:\n{link}\n")
+    assert _import(tmp_path, str(page)) == 1
+    err = capsys.readouterr().err
+    column = len("irealb://") + len(quote(head + scrambled[:at], safe="")) + 1
+    assert f"{page}:2:{column}: error[E205]" in err and "unknown chord `Cb9b9`" in err, err

@@ -10,7 +10,7 @@ gives the rules.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from ..chords import ChordError, parse_chord
@@ -311,7 +311,7 @@ class _SongReader:
                 raise ChartProblem("E208", f"`{word}` splits a cell of a {self.meter} bar into {len(parts)}",
                                    "give each chord its own cell", where)
             for part in parts:
-                chords.append(ChartChord(_symbol(part, where), length / len(parts)))
+                chords.append(ChartChord(_symbol(part, where), length / len(parts), where))
                 self.previous = chords[-1].symbol
         return ChartBar(tuple(chords))
 
@@ -349,7 +349,7 @@ def _road_marks(left: str, first: ReadBar, right: str, last: ReadBar) -> None:
 def _held(chords: list[ChartChord], length: Fraction, previous: str | None, at: int) -> list[ChartChord]:
     """One more cell of the chord before (the bar's, or the one sounding when the bar starts)."""
     if chords:
-        return chords[:-1] + [ChartChord(chords[-1].symbol, chords[-1].beats + length)]
+        return chords[:-1] + [replace(chords[-1], beats=chords[-1].beats + length)]
     if previous is None:
         raise ChartProblem("E202", "the first bar starts with no chord to hold",
                            "start the first bar with a chord: | C . . . |", at)
@@ -363,7 +363,7 @@ def _shared_bar(group: list[tuple[str, int]], meter: Meter) -> ChartBar:
                            f"a {meter} bar holds at most {meter.beats} chords; put a lyric between them "
                            "or write the bars in a {start_of_grid}", group[0][1])
     base, extra = divmod(meter.beats, len(group))
-    return ChartBar(tuple(ChartChord(symbol, base + (index < extra)) for index, (symbol, _) in enumerate(group)))
+    return ChartBar(tuple(ChartChord(symbol, base + (index < extra), at) for index, (symbol, at) in enumerate(group)))
 
 
 def _symbol(text: str, at: int) -> str:

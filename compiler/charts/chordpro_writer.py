@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .from_song import LeadSheet
+from .from_song import LeadSheet, first_offset
 from .model import Block, ChartBar, ChartProblem, Meter
 from .song_writer import beat_unit
 
@@ -52,5 +52,5 @@ def _cells(bar: ChartBar, meter: Meter, number: int) -> str:
     if meter.num % cells:
         raise ChartProblem("E211", f"section {number} has a bar a ChordPro grid cannot write in {meter}: "
                            + " ".join(f"{c.symbol} ({c.beats} beats)" for c in bar.chords),
-                           "export to MusicXML, which writes any rhythm")
+                           "export to MusicXML, which writes any rhythm", first_offset([bar]))
     return " ".join(" ".join([c.symbol] + ["."] * (int(c.beats / unit) - 1)) for c in bar.chords)

@@ -20,9 +20,11 @@ from typing import Callable
 from ..atomic import atomic_output
 from ..errors import Diagnostic, SongError
 from ..library import Library
-from ..source import MAX_FILE_BYTES, Source, Span
+from ..source import MAX_FILE_BYTES, Source
 from . import chordpro, ireal, musicxml
-from .model import ChartProblem, Found
+from ..chords import ChordError, parse_chord
+from ..pitch import Key
+from .model import Chart, ChartProblem, Found, offset_span
 from .song_writer import write_song
 
 
@@ -104,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         source, found = _charts(path, reader)
         sources[source.path] = source
         if not found:
-            diagnostics.append(Diagnostic("E200", reader.nothing, _span(source, 0), reader.help))
+            diagnostics.append(Diagnostic("E200", reader.nothing, offset_span(source, 0), reader.help))
         for item in found:
             diagnostics += _import_one(source, item, args, out_dir, taken, library)
     report_diagnostics(diagnostics, sources, "human")
@@ -139,10 +141,10 @@ def _charts(path: str, reader: Reader) -> tuple[Source, list[Found]]:
 
 def _import_one(source: Source, item: Found, args, out_dir: Path, taken: set[str],
                 library: Library) -> list[Diagnostic]:
-    span = _span(source, item.offset)
+    span = offset_span(source, item.offset)
     if item.problem is not None:
         problem = item.problem
-        where = span if problem.offset is None else _span(source, problem.offset)
+        where = span if problem.offset is None else offset_span(source, problem.offset)
         return [Diagnostic(problem.code, f"chart {item.number}: {problem.message}", where, problem.help)]
     chart, found = item.chart, []
     if args.style:
@@ -151,15 +153,18 @@ def _import_one(source: Source, item: Found, args, out_dir: Path, taken: set[str
         found.append(Diagnostic("W200", f"chart {item.number}: iReal style not in the table; playing {chart.style}",
                                 span, "pick one with `song import --style NAME`", severity="warning"))
     for warning in item.warnings:
-        where = span if warning.offset is None else _span(source, warning.offset)
+        where = span if warning.offset is None else offset_span(source, warning.offset)
         found.append(Diagnostic(warning.code, f"chart {item.number}: {warning.message}", where, warning.help,
                                 severity="warning"))
     target = out_dir / _file_name(chart.title, taken)
     text = write_song(chart)
     problem = _check(text, str(target), library)
     if problem:
+        offset = chord_at_fault(chart, problem, text)
+        where = span if offset is None else offset_span(source, offset)
         return found + [Diagnostic("E205", f"chart {item.number} (`{chart.title}`) imports to a song that "
-                                   f"does not check: {problem}", span, "fix the chart where it was written")]
+                                   f"does not check: {problem.code} {problem.message}", where,
+                                   "fix the chart where it was written")]
     if target.exists() and not args.force:
         return found + [Diagnostic("E206", f"{target} exists; left untouched", span,
                                    "use --force to overwrite it, or -o DIR for another folder")]
@@ -169,16 +174,40 @@ def _import_one(source: Source, item: Found, args, out_dir: Path, taken: set[str
     return found
 
 
-def _check(text: str, path: str, library: Library) -> str | None:
+def _check(text: str, path: str, library: Library) -> Diagnostic | None:
     """The first error `song check` would report on the written text, or None."""
     from ..pipeline import FrontOptions, front_end
 
     try:
         front_end(Source(path, text), library, FrontOptions())
     except SongError as err:
-        first = err.diagnostics[0]
-        return f"{first.code} {first.message}"
+        return err.diagnostics[0]
     return None
+
+
+def chord_at_fault(chart: Chart, problem: Diagnostic, text: str) -> int | None:
+    """Where in the chart's file the chord is that the written song's error is about: the chord written
+    where the error points (`Cb9b9`), else the first the compiler cannot read; None when the error is
+    about no chord (the chart's start is shown then)."""
+    chords = [chord for block in chart.blocks for bar in block.bars + sum(block.endings, [])
+              for chord in bar.chords if chord.offset is not None]
+    written = text[problem.span.start:problem.span.end].strip()
+    named = next((chord for chord in chords if chord.symbol == written), None)
+    if named is None and problem.code in _CHORD_CODES:
+        named = next((chord for chord in chords if not _reads(chord.symbol, chart.key)), None)
+    return named.offset if named is not None else None
+
+
+_CHORD_CODES = ("E020",)  # the written song's errors about a chord symbol
+
+
+def _reads(symbol: str, key: str) -> bool:
+    tonic, mode = key.split()
+    try:
+        parse_chord(symbol, Key(tonic, mode))
+    except ChordError:
+        return False
+    return True
 
 
 def _file_name(title: str, taken: set[str]) -> str:
@@ -190,10 +219,3 @@ def _file_name(title: str, taken: set[str]) -> str:
         name, number = f"{slug}_{number}", number + 1
     taken.add(name)
     return name + ".song"
-
-
-def _span(source: Source, offset: int) -> Span:
-    line = source.text.count("\n", 0, offset) + 1
-    col = offset - (source.text.rfind("\n", 0, offset) + 1) + 1
-    end = offset + 1 if offset < len(source.text) else offset
-    return Span(source.path, line, col, line, col + (end - offset), offset, end)

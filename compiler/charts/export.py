@@ -15,7 +15,7 @@ from ..errors import Diagnostic
 from ..source import Span
 from . import chordpro_writer, ireal_writer, musicxml_writer
 from .from_song import LeadSheet, lead_sheet
-from .model import ChartProblem
+from .model import ChartProblem, offset_span
 
 # Each format: its writer and the suffix of the file it writes beside the song by default.
 FORMATS: dict[str, tuple[Callable[[LeadSheet], str], str]] = {
@@ -43,9 +43,11 @@ def run(args: argparse.Namespace) -> int:
     target = None if args.out == "-" else _target(args, sources)
     write, _ = FORMATS[args.to]
     try:
-        text = write(lead_sheet(song))
+        text = write(lead_sheet(song, args.file))
     except ChartProblem as problem:
-        span = Span(args.file, 1, 1, 1, 1, 0, 0)
+        source = sources.get(args.file)
+        span = Span(args.file, 1, 1, 1, 1, 0, 0) if problem.offset is None or source is None else \
+            offset_span(source, problem.offset)
         report_diagnostics([Diagnostic(problem.code, problem.message, span, problem.help)], sources, "human")
         return EXIT_DIAGNOSTICS
     if diagnostics:  # warnings: the song builds, and is exported

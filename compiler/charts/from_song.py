@@ -7,7 +7,7 @@ ending included), so a lead sheet written from it and imported again plays the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from .. import ir
@@ -37,36 +37,43 @@ class LeadSheet:
         return any(bar.melody for block, _ in self.visits for bar in block.bars + sum(block.endings, []))
 
 
-def lead_sheet(song: ir.Song) -> LeadSheet:
+def lead_sheet(song: ir.Song, path: str | None = None) -> LeadSheet:
+    """The song as a lead sheet; each chord the file `path` wrote keeps where (for an E211 about it)."""
     melody = _melody_by_bar(song)
-    passes = [_pass_block(song, p, melody) for p in song.passes]
+    passes = [_pass_block(song, p, melody, path) for p in song.passes]
     swing = round(song.swing * 100)
     return LeadSheet(title=song.title, composer=song.composer, tonic=song.key.tonic, mode=song.key.mode,
                      tempo=round(song.tempo), swing=swing if swing > 50 else None, style=song.style.name,
                      meter=Meter(song.meter.num, song.meter.den), visits=_visits(passes))
 
 
-def _pass_block(song: ir.Song, played: ir.Pass,
-                melody: dict[int, tuple[ChartNote, ...]]) -> tuple[Block, int, list[ChartBar]]:
+def _pass_block(song: ir.Song, played: ir.Pass, melody: dict[int, tuple[ChartNote, ...]],
+                path: str | None) -> tuple[Block, int, list[ChartBar]]:
     """One pass as a block: its bars, and its ending's bars as the ending it plays."""
     bars = song.bars[played.first_bar - 1:played.first_bar - 1 + played.bar_count]
-    chart_bars = [ChartBar(_chords(bar), melody.get(bar.number, ())) for bar in bars]
+    chart_bars = [ChartBar(_chords(bar, path), melody.get(bar.number, ())) for bar in bars]
     split = len(chart_bars) - (played.ending_bars if played.ending else 0)
     block = Block(played.label, Meter(bars[0].meter.num, bars[0].meter.den), chart_bars[:split])
     return block, (played.ending if played.ending else 0), chart_bars[split:]
 
 
-def _chords(bar: ir.PlayedBar) -> tuple[ChartChord, ...]:
+def _chords(bar: ir.PlayedBar, path: str | None) -> tuple[ChartChord, ...]:
     """The bar's chords with their lengths in the meter's beats, a chord held over slots as one."""
     beat = Fraction(4, bar.meter.den) * (3 if bar.meter.den == 8 and bar.meter.num % 3 == 0 else 1)
     chords: list[ChartChord] = []
     for slot in bar.slots:
-        symbol = chord_symbol(slot.chord)
+        symbol, span = chord_symbol(slot.chord), slot.chord.span
         if chords and chords[-1].symbol == symbol:
-            chords[-1] = ChartChord(symbol, chords[-1].beats + slot.dur / beat)
+            chords[-1] = replace(chords[-1], beats=chords[-1].beats + slot.dur / beat)
         else:
-            chords.append(ChartChord(symbol, slot.dur / beat))
+            offset = span.start if span is not None and path is not None and span.path == path else None
+            chords.append(ChartChord(symbol, slot.dur / beat, offset))
     return tuple(chords)
+
+
+def first_offset(bars: list[ChartBar]) -> int | None:
+    """Where the first chord of some bars is in the song (None: nowhere the song wrote, a style's intro)."""
+    return next((chord.offset for bar in bars for chord in bar.chords if chord.offset is not None), None)
 
 
 def chord_symbol(chord: ir.Chord) -> str:

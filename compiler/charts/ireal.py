@@ -8,6 +8,7 @@ with `1r34LbKcu7` and is obfuscated in 50-character blocks (`unscramble`, its ow
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
@@ -17,6 +18,7 @@ from .model import Block, Chart, ChartBar, ChartChord, ChartProblem, Found, Mete
 
 LINK = re.compile(r"irealb(?:ook)?://[^\s\"'<>]+")
 MUSIC_PREFIX = "1r34LbKcu7"
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _CHORD = re.compile(r"([A-GW][#b]?)((?:[-+^ho0-9#b]|sus|alt|add|dim|aug|maj|min)*)(/[A-G][#b]?)?")
 _TIME = {"44": (4, 4), "34": (3, 4), "24": (2, 4), "54": (5, 4), "64": (6, 4), "74": (7, 4),
          "22": (2, 2), "32": (3, 2), "58": (5, 8), "68": (6, 8), "78": (7, 8), "98": (9, 8), "12": (12, 8)}
@@ -49,6 +51,7 @@ class RawChart:
     number: int
     fields: tuple[str, ...]
     obfuscated: bool
+    where: tuple[int, ...] = ()  # the file offset of each character of the music field ((): not known)
 
 
 def unscramble(text: str) -> str:
@@ -57,14 +60,20 @@ def unscramble(text: str) -> str:
     >>> unscramble(unscramble("abcdefghij" * 7)) == "abcdefghij" * 7
     True
     """
-    out = []
-    while len(text) > 51:
-        block = list(text[:50])
+    return "".join(permuted(list(text)))
+
+
+def permuted(items: list) -> list:
+    """The obfuscation's permutation on any sequence: on the music's characters, or on where each
+    of them is in the file (so a chord of the unscrambled music is found in the link)."""
+    out: list = []
+    while len(items) > 51:
+        block = list(items[:50])
         for i in (*range(5), *range(10, 24)):
-            block[i], block[49 - i] = text[49 - i], text[i]
-        out.append("".join(block))
-        text = text[50:]
-    return "".join(out) + text
+            block[i], block[49 - i] = items[49 - i], items[i]
+        out += block
+        items = items[50:]
+    return out + list(items)
 
 
 def find_charts(text: str) -> list[RawChart]:
@@ -72,12 +81,41 @@ def find_charts(text: str) -> list[RawChart]:
     charts: list[RawChart] = []
     for match in LINK.finditer(text):
         obfuscated = match.group().startswith("irealb://")
-        body = unquote(match.group().split("://", 1)[1])
+        scheme = match.group().index("://") + 3
+        body, where = decoded(match.group()[scheme:], match.start() + scheme)
+        at = 0
         for part in body.split("==="):
             fields = tuple(part.split("="))
             if len(fields) > 1:  # a part without fields is the playlist's name
-                charts.append(RawChart(match.start(), len(charts) + 1, fields, obfuscated))
+                music = 6 if obfuscated else 5
+                start = at + sum(len(f) + 1 for f in fields[:music])
+                spots = tuple(where[start:start + len(fields[music])]) if len(fields) > music and where else ()
+                charts.append(RawChart(match.start(), len(charts) + 1, fields, obfuscated, spots))
+            at += len(part) + 3
     return charts
+
+
+def decoded(raw: str, base: int) -> tuple[str, list[int]]:
+    """A URL-encoded text decoded, and the file offset (from `base`) of each decoded character: a `%XX`
+    run is read as UTF-8 as `unquote` reads it. The offsets are [] if the two readings differ."""
+    text, where, index = [], [], 0
+    while index < len(raw):
+        run = _ESCAPES.match(raw, index)
+        if run is None:
+            text.append(raw[index])
+            where.append(base + index)
+            index += 1
+            continue
+        data = bytes.fromhex(run.group().replace("%", ""))
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        for byte_index in range(len(data)):
+            for char in decoder.decode(data[byte_index:byte_index + 1]):
+                text.append(char)
+                where.append(base + index + 3 * byte_index)
+        text += decoder.decode(b"", final=True)
+        index += len(run.group())
+    body = "".join(text)
+    return (body, where) if body == unquote(raw) and len(where) == len(body) else (unquote(raw), [])
 
 
 def read_text(text: str) -> list[Found]:
@@ -103,14 +141,16 @@ def read_chart(raw: RawChart) -> Chart:
         title, composer, _, style, key, _, music = raw.fields[:7]
         bpm = raw.fields[8] if len(raw.fields) > 8 else ""
         music = unscramble(music[len(MUSIC_PREFIX):])
+        where = permuted(list(raw.where[len(MUSIC_PREFIX):]))
     else:
         if len(raw.fields) < 6:
             raise ChartProblem("E201", f"song {raw.number} of the link is not an iReal Pro chart",
                                "expected title=composer=style=key=n=music")
         title, composer, style, key, _, music = raw.fields[:6]
-        bpm = ""
+        bpm, where = "", list(raw.where)
+    # Each replacement is as long as what it replaces, so a character's place in the link is kept.
     music = music.replace("XyQ", "   ").replace("LZ", " |").replace("Kcl", "| x")
-    bars = _Scanner(music).bars()
+    bars = _Scanner(music, where).bars()
     if not bars:
         raise ChartProblem("E202", f"`{title}` has no bars", "an iReal chart needs at least one chord")
     meter = bars[0].meter
@@ -159,13 +199,15 @@ class RawBar:
     segno: bool = False
     coda: bool = False
     comments: list[str] = field(default_factory=list)
+    chord_at: list[int | None] = field(default_factory=list)  # where each chord is in the file, in order
 
 
 class _Scanner:
     """Reads the (unscrambled, expanded) music string left to right into bars."""
 
-    def __init__(self, music: str) -> None:
+    def __init__(self, music: str, where: list[int] | None = None) -> None:
         self.music, self.pos = music, 0
+        self.where = where or []
         self.meter = Meter(4, 4)
         self.out: list[RawBar] = []
         self.previous: str | None = None  # the chord sounding, for `p`, `W` and held bars
@@ -223,7 +265,7 @@ class _Scanner:
         elif char == "r":
             self.pending.cells.append("r")
         elif char == "n":
-            self._chord("N.C.")
+            self._chord("N.C.", pos)
         elif char == "p":
             self.pending.cells.append(None)
         else:
@@ -231,16 +273,20 @@ class _Scanner:
             if not match or (match[1] == "W" and self.previous is None):
                 raise ChartProblem("E202", f"bar {len(self.out) + 1}: cannot read `{self.music[pos:pos + 8].strip()}`",
                                    "iReal chords are a root A-G (#/b), a quality (-, ^, h, o, +, sus, alt, "
-                                   "add, digits) and an optional /bass")
+                                   "add, digits) and an optional /bass", self._offset(pos))
             self.pos = match.end()
             root, quality, bass = match[1], match[2], match[3] or ""
             if root == "W":  # an invisible root: the chord before, over a new bass
-                self._chord(self.previous.split("/")[0] + bass)
+                self._chord(self.previous.split("/")[0] + bass, pos)
             else:
-                self._chord(root + quality + bass)
+                self._chord(root + quality + bass, pos)
 
-    def _chord(self, symbol: str) -> None:
+    def _offset(self, pos: int) -> int | None:
+        return self.where[pos] if pos < len(self.where) else None
+
+    def _chord(self, symbol: str, pos: int | None = None) -> None:
         self.pending.cells.append(symbol)
+        self.pending.chord_at.append(None if pos is None else self._offset(pos))
         self.previous = symbol
 
     def _close(self, closer: str) -> None:
@@ -262,7 +308,7 @@ def _durations(bar: RawBar, chords: list[str], cells: list[str | None]) -> tuple
     beats = bar.meter.beats
     if len(chords) > beats:
         raise ChartProblem("E203", f"{len(chords)} chords in one {bar.meter} bar",
-                           f"a {bar.meter} bar holds at most {beats} chords")
+                           f"a {bar.meter} bar holds at most {beats} chords", bar.chord_at[beats])
     lengths: list[int] = []
     for cell in cells:
         if cell is not None:
@@ -276,7 +322,7 @@ def _durations(bar: RawBar, chords: list[str], cells: list[str | None]) -> tuple
     while sum(lengths) > beats:
         index = max(range(len(lengths)), key=lambda i: (lengths[i], i))
         lengths[index] -= 1
-    return tuple(ChartChord(symbol, beats_) for symbol, beats_ in zip(chords, lengths))
+    return tuple(ChartChord(symbol, beats_, at) for symbol, beats_, at in zip(chords, lengths, bar.chord_at))
 
 
 def _chart_bars(raw: list[RawBar]) -> list[ChartBar]:

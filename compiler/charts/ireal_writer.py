@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ..chords import parse_chord
 from ..pitch import Key
-from .from_song import LeadSheet
+from .from_song import LeadSheet, first_offset
 from .ireal import _CHORD, _TIME, MUSIC_PREFIX, STYLES, unscramble
 from .model import Block, ChartBar, ChartProblem, Meter
 
@@ -37,7 +37,10 @@ def _visit(block: Block, times: int, last: bool, number: int) -> str:
     repeated = times > 1 or bool(block.endings)
     if len(block.endings) > 3:
         raise ChartProblem("E211", f"section {block.label} has {len(block.endings)} endings; an iReal chart has "
-                           "at most 3", "export to MusicXML or ChordPro")
+                           "at most 3", "export to MusicXML or ChordPro", first_offset(block.endings[3]))
+    if (block.meter.num, block.meter.den) not in _TIME_TOKENS:
+        raise ChartProblem("E211", f"an iReal chart has no {block.meter} time", "export to MusicXML or ChordPro",
+                           first_offset(block.bars))
     mark = _MARKS.get(block.label, block.label if re.fullmatch(r"[A-D]", block.label) else "")
     count = max(times, len(block.endings))
     repeat_count = f"<{count}x>" if count > 2 else ""
@@ -57,10 +60,7 @@ def _with_meters(music: str, sheet: LeadSheet) -> str:
     for piece in re.split(r"(@\d+/\d+@)", music):
         if piece.startswith("@"):
             num, den = (int(n) for n in piece.strip("@").split("/"))
-            if (num, den) != current:
-                if (num, den) not in _TIME_TOKENS:
-                    raise ChartProblem("E211", f"an iReal chart has no {num}/{den} time",
-                                       "export to MusicXML or ChordPro")
+            if (num, den) != current:  # every block's meter is one of them (`_visit`)
                 out.append("T" + _TIME_TOKENS[(num, den)])
                 current = (num, den)
         else:
@@ -73,9 +73,13 @@ def _bar(bar: ChartBar, meter: Meter, number: int) -> str:
     cells = []
     for chord in bar.chords:
         if chord.beats != int(chord.beats):
-            raise ChartProblem("E211", f"section {number}: `{chord.symbol}` starts inside a beat, which an iReal "
-                               "chart cannot write", "export to MusicXML")
-        cells.append(ireal_chord(chord.symbol) + " " * (int(chord.beats) - 1))
+            raise ChartProblem("E211", f"section {number}: `{chord.symbol}` does not last whole beats, which an "
+                               "iReal chart cannot write", "export to MusicXML", chord.offset)
+        try:
+            cells.append(ireal_chord(chord.symbol) + " " * (int(chord.beats) - 1))
+        except ChartProblem as problem:
+            problem.offset = chord.offset  # at the chord in the song
+            raise
     return ",".join(cells) if len(cells) > 1 else cells[0]
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from ..source import Source, Span
+
 
 class ChartProblem(Exception):
     """A chart that cannot be read: a diagnostic code, a message, what to do instead and, when the
@@ -26,6 +28,8 @@ class ChartChord:
 
     symbol: str
     beats: Fraction | int
+    # Where the chart wrote it (an offset into the file), for a diagnostic about it; not part of what it plays.
+    offset: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -109,3 +113,11 @@ class Found:
     problem: ChartProblem | None = None
     unknown_style: str = ""
     warnings: tuple[ChartProblem, ...] = ()
+
+
+def offset_span(source: Source, offset: int) -> Span:
+    """The one character at `offset` of a file (a chart, or the song an export reads), for a diagnostic."""
+    line = source.text.count("\n", 0, offset) + 1
+    col = offset - (source.text.rfind("\n", 0, offset) + 1) + 1
+    end = offset + 1 if offset < len(source.text) else offset
+    return Span(source.path, line, col, line, col + (end - offset), offset, end)

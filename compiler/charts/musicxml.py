@@ -107,7 +107,7 @@ class _Measure:
     meter: Meter
     length: Fraction
     key: str
-    chords: list[tuple[Fraction, str]] = field(default_factory=list)
+    chords: list[tuple[Fraction, str, int]] = field(default_factory=list)  # where, symbol, its <harmony>
     notes: list[tuple[Fraction, Fraction, str, bool]] = field(default_factory=list)  # start, dur, pitch|r, tied
     bar: ReadBar | None = None
     words: list[str] = field(default_factory=list)
@@ -148,7 +148,7 @@ class _PartReader:
                 position += step if child.tag == "forward" else -step
             elif child.tag == "harmony" and child.attrib.get("type") != "alternate":  # printed, not played
                 at = position + self._quarters(child.text_of("offset", "0"))
-                measure.chords.append((max(at, Fraction(0)), harmony_symbol(child)))
+                measure.chords.append((max(at, Fraction(0)), harmony_symbol(child), child.offset))
             elif child.tag == "direction":
                 self._direction(child, measure)
             elif child.tag == "sound":
@@ -243,7 +243,7 @@ def _pickup(measure: _Measure) -> None:
                   if (measure.pickup * den / 4).denominator == 1), None)
     if meter is None:
         by = measure.length - measure.pickup
-        measure.chords = [(at + by, symbol) for at, symbol in measure.chords]
+        measure.chords = [(at + by, symbol, where) for at, symbol, where in measure.chords]
         measure.notes = [(Fraction(0), by, "r", False)] + [(at + by, d, p, t) for at, d, p, t in measure.notes]
         return
     measure.meter, measure.length = meter, measure.pickup
@@ -431,11 +431,12 @@ def _chords(measure: _Measure, previous: str) -> tuple[ChartChord, ...]:
     """The measure's chords with their lengths in the meter's beats; before the first, the chord before
     goes on."""
     beat = Fraction(4, measure.meter.den) * (3 if measure.meter.beats != measure.meter.num else 1)
-    changes = sorted({at: symbol for at, symbol in measure.chords if at < measure.length}.items())
+    changes = sorted({at: (symbol, where) for at, symbol, where in measure.chords if at < measure.length}.items())
     if not changes or changes[0][0] > 0:
-        changes.insert(0, (Fraction(0), previous))
+        changes.insert(0, (Fraction(0), (previous, None)))
     ends = [at for at, _ in changes[1:]] + [measure.length]
-    return tuple(ChartChord(symbol, (end - at) / beat) for (at, symbol), end in zip(changes, ends) if end > at)
+    return tuple(ChartChord(symbol, (end - at) / beat, where)
+                 for (at, (symbol, where)), end in zip(changes, ends) if end > at)
 
 
 def _melody(measure: _Measure) -> tuple[ChartNote, ...]:
