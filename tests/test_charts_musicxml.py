@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compiler.charts.musicxml import KINDS
+from compiler.charts.musicxml_harmony import KINDS
 from compiler.charts.song_writer import _VALUES, note_values, writable
 from compiler.chords import parse_chord
 from compiler.cli import compile_front, main

@@ -12,7 +12,8 @@ from ..chords import parse_chord
 from ..pitch import Key
 from .from_song import LeadSheet
 from .model import Block, ChartBar, ChartNote, Meter
-from .musicxml import _CIRCLE, _MODE_SHIFT, KINDS
+from .musicxml import _CIRCLE, _MODE_SHIFT
+from .musicxml_harmony import KINDS
 from .song_writer import note_values
 
 _C_MAJOR = Key("C", "major")
