@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import main
+from compiler.cli import compile_front, main
 
 from chart_timeline import expected, imports_plays_and_builds, played
 
@@ -39,6 +39,7 @@ PLAYED = {
                       " | Cm7 | F7 | Dm7 G7 | Cm7 F7 | Cm7 F7 | Bb6",
     "dc_al_fine.cho": "Am | Dm | E7 | Am | C | G | E7 | E7 | Am | Dm | E7 | Am",
     "held_cells.cho": "Dmaj7 . Em7 . | Em7 . F#m7 . | Gmaj7 A7 . . | A7 . Bm7 .",
+    "key_change.cho": "F | Bb C7 | F | G | C D7 | G",
 }
 
 
@@ -116,3 +117,11 @@ def test_a_file_without_chords(tmp_path, capsys):
     lyrics.write_text("{title: Words}\nJust words here\n")
     assert _import(tmp_path, str(lyrics)) == 1
     assert f"{lyrics}:1:1: error[E200]" in capsys.readouterr().err
+
+
+def test_a_later_key_starts_a_section_in_that_key(tmp_path, capsys):
+    assert _import(tmp_path, str(FIXTURES / "key_change.cho")) == 0
+    path = tmp_path / "out" / "truck_driver.song"
+    assert "key   F major" in path.read_text() and "section chorus key G major" in path.read_text()
+    song, _, _ = compile_front(str(path))
+    assert [f"{bar.key.tonic} {bar.key.mode}" for bar in song.bars] == ["F major"] * 3 + ["G major"] * 3

@@ -186,6 +186,7 @@ C7 = "<harmony><root><root-step>C</root-step></root><kind>dominant</kind></harmo
     ("lyrics.musicxml", SCORE.format('<note><rest/><duration>4</duration></note>'), 2, 1, "E200"),  # no chords
     ("page.xml", "<html><body>no score</body></html>\n", 1, 1, "E200"),
     ("bad.mxl", "not a zip file\n", 1, 1, "E209"),
+    ("encoding.musicxml", '<?xml version="1.0" encoding="U0TF-8"?>\n<score-partwise/>\n', 1, 1, "E209"),  # fuzz
 ])
 def test_a_malformed_file_gets_a_located_diagnostic_and_the_other_files_import(
         name, text, line, col, code, tmp_path, capsys):

@@ -112,7 +112,8 @@ class _SongReader:
     def __init__(self, grid_mode: bool) -> None:
         self.grid_mode = grid_mode
         self.title = self.composer = self.artist = ""
-        self.key: str | None = None
+        self.key: str | None = None  # the song's: the first {key}
+        self.key_now = ""  # the last {key} read: a later one starts a section in that key
         self.tempo: int | None = None
         self.first_meter: Meter | None = None
         self.meter = Meter(4, 4)
@@ -160,8 +161,9 @@ class _SongReader:
             self.title = value
         elif name in ("composer", "artist"):
             setattr(self, name, getattr(self, name) or value)
-        elif name == "key" and self.key is None:
-            self.key = _key(value, at)
+        elif name == "key":
+            self.key_now = self.next_bar.key = _key(value, at)
+            self.key = self.key or self.key_now
         elif name == "tempo":
             self.tempo = _tempo(value, at)
         elif name == "time":
@@ -176,7 +178,7 @@ class _SongReader:
                                f"close the {self.open.kind} first with {{end_of_{self.open.kind}}}", at)
         self.open = _Part(kind, _label(kind, value), at)
         self.loose = None
-        self.next_bar = ReadBar(ChartBar(()), self.meter)
+        self.next_bar = ReadBar(ChartBar(()), self.meter, key=self.key_now)
         if kind not in _NOT_CHORDS:
             self.order.append(self.open)
 
@@ -226,7 +228,7 @@ class _SongReader:
             end = match.end()
         for group in groups:
             self.inferred_at = group[0][1] if self.inferred_at is None else self.inferred_at
-            self._add(ReadBar(_shared_bar(group, self.meter), self.meter))
+            self._add(ReadBar(_shared_bar(group, self.meter), self.meter, key=self.key_now))
 
     # -- grids -------------------------------------------------------------------------------------
     def _grid_line(self, line: _Line) -> None:
@@ -287,7 +289,7 @@ class _SongReader:
         self._add(self._flagged(self._cells_bar(cells, line_offset)))
 
     def _flagged(self, chart_bar: ChartBar) -> ReadBar:
-        bar, self.next_bar = self.next_bar, ReadBar(ChartBar(()), self.meter)
+        bar, self.next_bar = self.next_bar, ReadBar(ChartBar(()), self.meter, key=self.key_now)
         bar.chart_bar, bar.meter = chart_bar, self.meter
         return bar
 

@@ -65,6 +65,9 @@ def parse(text: str, code: str = "E209") -> Element:
         at = starts[min(err.lineno, len(starts)) - 1] + err.offset
         raise ChartProblem(code, f"not well-formed XML: {expat.ErrorString(err.code)}",
                            "export the score again from the notation program", min(at, len(text))) from None
+    except LookupError as err:  # the XML declaration names an encoding there is no codec for
+        raise ChartProblem(code, f"the XML declaration's encoding is unknown: {err}",
+                           'write encoding="UTF-8" in the first line, or export the score again', 0) from None
     return root[0]
 
 
