@@ -95,8 +95,9 @@ def _link(music: str, title: str = "Bad", key: str = "C") -> str:
 @pytest.mark.parametrize("music, key, code, token", [
     ("[T44C^7XyQ|q7XyQZ", "C", "E202", "q7"),        # an unreadable token: at it
     ("[T44C D E F G|C^7XyQZ", "C", "E203", "G%7C"),  # five chords in a 4/4 bar: at the fifth
-    ("{T44C^7XyQ|N1D-7 G7 }XyQ|C^7XyQZ", "C", "E204", ""),  # a first ending and no second: at the link
-    ("[T44xXyQ|C^7XyQZ", "C", "E202", ""),           # `x` with no bar before
+    ("{T44C^7XyQ|N1D-7 G7 }XyQ|C^7XyQZ", "C", "E204", "N1"),  # a first ending and no second: at N1
+    ("[T44C^7XyQ|N2D-7XyQZ", "C", "E204", "N2"),     # an ending 2 with no 1: at it
+    ("[T44xXyQ|C^7XyQZ", "C", "E202", "xXyQ"),       # `x` with no bar before: at it
     ("[T44C^7XyQZ", "H", "E201", ""),                # not a key
 ])
 def test_a_malformed_chart_gets_a_located_diagnostic_and_the_rest_import(music, key, code, token, tmp_path, capsys):

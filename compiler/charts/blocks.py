@@ -61,6 +61,7 @@ def split_blocks(bars: list[ReadBar], label: str, title: str) -> list[Visit]:
     coda, after a repeat, a jump, `Fine` or `To Coda`, and after a last ending's closing bar line.
     Raises ChartProblem (E204) for endings out of order, a lone first ending, a block of endings."""
     out: list[tuple[Block, int, set[str]]] = []
+    starts: list[int | None] = []  # where each block's first bar is, for E204 about its endings
     opened: list[list[ChartBar]] = []  # the endings the bars being read belong to
     for index, bar in enumerate(bars):
         before = bars[index - 1] if index else None
@@ -69,6 +70,7 @@ def split_blocks(bars: list[ReadBar], label: str, title: str) -> list[Visit]:
         if _starts_block(bar, before, block):
             out.append((Block("coda" if "coda" in bar.marks else label, bar.meter, key=bar.key,
                               lead_only=bar.lead_only), 1, set()))
+            starts.append(bar.offset)
             block, opened = out[-1][0], []
         out[-1][2].update(bar.marks)
         if bar.endings:
@@ -77,8 +79,8 @@ def split_blocks(bars: list[ReadBar], label: str, title: str) -> list[Visit]:
             bars_of.append(bar.chart_bar)
         if bar.repeat_end:
             out[-1] = (block, bar.times or 2, out[-1][2])
-    for block, _, _ in out:
-        _check_endings(block, title, bars[0].offset)
+    for (block, _, _), start in zip(out, starts):
+        _check_endings(block, title, start)
     return [Visit(block, times, frozenset(marks)) for block, times, marks in out]
 
 

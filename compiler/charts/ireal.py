@@ -200,6 +200,7 @@ class RawBar:
     coda: bool = False
     comments: list[str] = field(default_factory=list)
     chord_at: list[int | None] = field(default_factory=list)  # where each chord is in the file, in order
+    sign_at: int | None = None  # where its ending (`N1`) or repeat sign (`x`, `r`) is in the file
 
 
 class _Scanner:
@@ -242,6 +243,7 @@ class _Scanner:
             self.pos += 2
         elif char == "N" and music[pos + 1:pos + 2] in ("1", "2", "3"):
             self.pending.ending = int(music[pos + 1])
+            self.pending.sign_at = self._offset(pos)
             self.pos += 1
         elif char == "<":
             end = music.find(">", pos)
@@ -260,10 +262,9 @@ class _Scanner:
 
     def _token(self, char: str, pos: int) -> None:
         self.open = True
-        if char == "x":
-            self.pending.cells.append("x")
-        elif char == "r":
-            self.pending.cells.append("r")
+        if char in "xr":
+            self.pending.cells.append(char)
+            self.pending.sign_at = self._offset(pos)
         elif char == "n":
             self._chord("N.C.", pos)
         elif char == "p":
@@ -335,7 +336,7 @@ def _chart_bars(raw: list[RawBar]) -> list[ChartBar]:
             back = 2 if "r" in cells else 1
             if len(bars) < back:
                 raise ChartProblem("E202", f"bar {number} repeats a bar before the first",
-                                   "`x` repeats the bar before, `r` the two bars before")
+                                   "`x` repeats the bar before, `r` the two bars before", bar.sign_at)
             second = bars[-1] if back == 2 else None
             bars.append(bars[-back])
             continue
@@ -392,6 +393,7 @@ def _blocks(raw: list[RawBar], title: str) -> tuple[list[Block], _Jumps]:
     blocks: list[Block] = []
     jumps = _Jumps()
     seen_coda, label = False, "A"
+    first_ending: dict[int, int | None] = {}  # where each block's N1 is, for E204 about its endings
     for index, (bar, chart_bar) in enumerate(zip(raw, bars)):
         before = raw[index - 1] if index else None
         if _starts_block(bar, before, blocks[-1] if blocks else None, seen_coda):
@@ -401,7 +403,9 @@ def _blocks(raw: list[RawBar], title: str) -> tuple[list[Block], _Jumps]:
         if bar.ending:
             if bar.ending != len(block.endings) + 1:
                 raise ChartProblem("E204", f"`{title}` bar {index + 1}: ending {bar.ending} after "
-                                   f"{len(block.endings)} endings", "number the endings N1, N2, N3 in order")
+                                   f"{len(block.endings)} endings", "number the endings N1, N2, N3 in order",
+                                   bar.sign_at)
+            first_ending.setdefault(len(blocks) - 1, bar.sign_at)
             block.endings.append([])
         (block.endings[-1] if block.endings else block.bars).append(chart_bar)
         _note_signs(bar, len(blocks) - 1, jumps, seen_coda)
@@ -409,10 +413,10 @@ def _blocks(raw: list[RawBar], title: str) -> tuple[list[Block], _Jumps]:
     for number, block in enumerate(blocks):
         if len(block.endings) == 1:
             raise ChartProblem("E204", f"`{title}`: section {block.label} has a first ending and no second",
-                               "add the second ending (N2) after the repeat")
+                               "add the second ending (N2) after the repeat", first_ending.get(number))
         if not block.bars:
             raise ChartProblem("E204", f"`{title}`: section {block.label} is only endings",
-                               "put the repeated bars before N1")
+                               "put the repeated bars before N1", first_ending.get(number))
     return named(blocks), jumps
 
 
