@@ -18,7 +18,7 @@ import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Callable, Iterator
 
-from .worker import warm_up
+from .worker import leave_without_teardown, warm_up
 
 
 class SchedulerError(Exception):
@@ -29,7 +29,8 @@ class SchedulerError(Exception):
 def executor(scheduler: str | None, workers: int) -> Iterator[Executor]:
     """The executor for `scheduler` (see the module docstring), shut down on exit."""
     if scheduler is None:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=leave_without_teardown) as pool:
             # The pool starts a process only when a task waits for one: start them all now, each
             # loading the compiler, while the caller is still planning.
             for _ in range(workers):

@@ -75,6 +75,25 @@ def warm_up() -> None:
     _library()
 
 
+def leave_without_teardown() -> None:
+    """Make this process, when it exits, leave without the interpreter's teardown (as one-shot `song`
+    commands do, `cli.run`): freeing every module and object one at a time costs a warm worker about
+    0.1 s of CPU, on the pool's way out. For the local pool's processes (their initializer), which
+    hold nothing to close when the pool lets them go; not for Dask's, which shut down their own way."""
+    import atexit
+
+    atexit.register(_exit_now)  # the last registered runs first: before the teardown starts
+
+
+def _exit_now() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(0)
+
+
 def check_song(path: str) -> SongFacts | JobResult:
     """The song's front end, as written: its facts, or (it does not check) a failed result with its
     diagnostics, which its jobs then share. The parse tree and front end stay for its jobs."""
