@@ -258,3 +258,15 @@ def test_a_sum_of_note_values_is_written_exactly(values):
 
 def test_a_quintuplet_fifth_is_not_writable():
     assert not writable(Fraction(1, 20)) and not writable(Fraction(1, 96)) and writable(Fraction(11, 32))
+
+
+def test_a_note_the_song_cannot_play_is_shown_at_its_note_element(tmp_path, capsys):
+    """A9 is above MIDI's range: the written song does not check (E050), and E205 points at the <note>."""
+    text = PART_TWO.read_text().replace("<step>D</step><octave>6</octave></pitch><duration>8</duration>",
+                                        "<step>A</step><octave>9</octave></pitch><duration>8</duration>")
+    high = tmp_path / "high.musicxml"
+    high.write_text(text)
+    line = next(number for number, row in enumerate(text.splitlines(), 1) if "<octave>9</octave>" in row)
+    assert _import(tmp_path, str(high), "--part", "2") == 1
+    err = capsys.readouterr().err
+    assert f"{high}:{line}:7: error[E205]" in err and "E050 A9 is outside the MIDI range" in err

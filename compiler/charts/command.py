@@ -160,7 +160,7 @@ def _import_one(source: Source, item: Found, args, out_dir: Path, taken: set[str
     text = write_song(chart)
     problem = _check(text, str(target), library)
     if problem:
-        offset = chord_at_fault(chart, problem, text)
+        offset = fault_at(chart, problem, text)
         where = span if offset is None else offset_span(source, offset)
         return found + [Diagnostic("E205", f"chart {item.number} (`{chart.title}`) imports to a song that "
                                    f"does not check: {problem.code} {problem.message}", where,
@@ -185,16 +185,20 @@ def _check(text: str, path: str, library: Library) -> Diagnostic | None:
     return None
 
 
-def chord_at_fault(chart: Chart, problem: Diagnostic, text: str) -> int | None:
-    """Where in the chart's file the chord is that the written song's error is about: the chord written
-    where the error points (`Cb9b9`), else the first the compiler cannot read; None when the error is
-    about no chord (the chart's start is shown then)."""
-    chords = [chord for block in chart.blocks for bar in block.bars + sum(block.endings, [])
-              for chord in bar.chords if chord.offset is not None]
+def fault_at(chart: Chart, problem: Diagnostic, text: str) -> int | None:
+    """Where in the chart's file the chord or note is that the written song's error is about: the chord
+    written where the error points (`Cb9b9`), else the first the compiler cannot read, or the melody's
+    first note of the pitch written there (`A9/4`); None when the error is about neither (the chart's
+    start is shown then)."""
+    bars = [bar for block in chart.blocks for bar in block.bars + sum(block.endings, [])]
+    chords = [chord for bar in bars for chord in bar.chords if chord.offset is not None]
     written = text[problem.span.start:problem.span.end].strip()
     named = next((chord for chord in chords if chord.symbol == written), None)
     if named is None and problem.code in _CHORD_CODES:
         named = next((chord for chord in chords if not _reads(chord.symbol, chart.key)), None)
+    if named is None:
+        pitch = written.split("/")[0]
+        named = next((note for bar in bars for note in bar.melody if note.pitch == pitch and note.offset), None)
     return named.offset if named is not None else None
 
 

@@ -40,6 +40,7 @@ class ChartNote:
     pitch: str | None
     length: Fraction
     tied: bool = False
+    offset: int | None = field(default=None, compare=False)  # where the chart wrote it (as ChartChord's)
 
 
 @dataclass(frozen=True)

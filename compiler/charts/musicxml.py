@@ -89,7 +89,8 @@ class _Measure:
     length: Fraction
     key: str
     chords: list[tuple[Fraction, str, int]] = field(default_factory=list)  # where, symbol, its <harmony>
-    notes: list[tuple[Fraction, Fraction, str, bool]] = field(default_factory=list)  # start, dur, pitch|r, tied
+    # start, length, pitch or "r", tied, and where its <note> is
+    notes: list[tuple[Fraction, Fraction, str, bool, int]] = field(default_factory=list)
     bar: ReadBar | None = None
     words: list[str] = field(default_factory=list)
     pickup: Fraction = Fraction(0)  # the length of the notes in a measure shorter than its meter
@@ -166,7 +167,7 @@ class _PartReader:
         if note.text_of("voice", "1") == self.voice:
             pitch = _pitch(note.find("pitch")) if note.find("pitch") is not None else "r"
             tied = any(tie.attrib.get("type") == "start" for tie in note.findall("tie"))
-            measure.notes.append((position, duration, pitch, tied))
+            measure.notes.append((position, duration, pitch, tied, note.offset))
             if measure.rough is None and duration and not writable(duration / 4):
                 ratio = note.text_of("time-modification/actual-notes"), note.text_of("time-modification/normal-notes")
                 measure.rough = (note.offset, f"{ratio[0]}:{ratio[1]}" if all(ratio) else f"{duration} quarters")
@@ -225,7 +226,8 @@ def _pickup(measure: _Measure) -> None:
     if meter is None:
         by = measure.length - measure.pickup
         measure.chords = [(at + by, symbol, where) for at, symbol, where in measure.chords]
-        measure.notes = [(Fraction(0), by, "r", False)] + [(at + by, d, p, t) for at, d, p, t in measure.notes]
+        rest = (Fraction(0), by, "r", False, measure.offset)
+        measure.notes = [rest] + [(at + by, d, p, t, where) for at, d, p, t, where in measure.notes]
         return
     measure.meter, measure.length = meter, measure.pickup
     measure.bar.label, measure.bar.lead_only = "pickup", not measure.chords
@@ -311,7 +313,7 @@ class _Score:
 
 
 def _has_melody(measures: list[_Measure]) -> bool:
-    return any(pitch != "r" for measure in measures for _, _, pitch, _ in measure.notes)
+    return any(note[2] != "r" for measure in measures for note in measure.notes)
 
 
 def _count(number: int, noun: str) -> str:
@@ -371,13 +373,13 @@ def _on_grid(notes: tuple[ChartNote, ...]) -> tuple[ChartNote, ...]:
 
 def _exact_melody(measure: _Measure) -> tuple[ChartNote, ...]:
     notes, at = [], Fraction(0)
-    for start, dur, pitch, tied in sorted(measure.notes, key=lambda note: note[0]):
+    for start, dur, pitch, tied, where in sorted(measure.notes, key=lambda note: note[0]):
         if start > at:
             notes.append(ChartNote(None, (start - at) / 4))
         end = min(start + dur, measure.length)
         if end > max(start, at):
             notes.append(ChartNote(None if pitch == "r" else pitch, (end - max(start, at)) / 4,
-                                   tied and end == start + dur))
+                                   tied and end == start + dur, where))
             at = end
     if at < measure.length:
         notes.append(ChartNote(None, (measure.length - at) / 4))

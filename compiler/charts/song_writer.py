@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache, reduce
 from math import gcd
@@ -69,7 +70,7 @@ def song_bars(notes: list[ChartNote], meter: Meter) -> list[tuple[ChartNote, ...
                 room = length
             part = min(left, room)
             left, room = left - part, room - part
-            bars[-1].append(ChartNote(note.pitch, part, note.tied if left == 0 else note.pitch is not None))
+            bars[-1].append(replace(note, length=part, tied=note.tied if left == 0 else note.pitch is not None))
     if room:
         bars[-1].append(ChartNote(None, room))
     return [tuple(bar) for bar in bars]
