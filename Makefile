@@ -5,7 +5,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 SONG    := $(VENV)/bin/song
 STAMP   := $(VENV)/.installed
-DEB_PKGS := libfluidsynth3 fluid-soundfont-gm fluidsynth ffmpeg chromium fonts-dejavu-core
+DEB_PKGS := libfluidsynth3 fluid-soundfont-gm musescore-general-soundfont-lossless fluidsynth ffmpeg chromium fonts-dejavu-core
 SPECS   := $(sort $(wildcard specs/*.song))
 VSCODE  := editors/vscode
 VSCODE_STAMP := $(VSCODE)/node_modules/.installed
@@ -15,7 +15,8 @@ VSCODE_STAMP := $(VSCODE)/node_modules/.installed
 setup: system $(STAMP)
 
 # System libraries the audio stages load: FluidSynth (libfluidsynth3 + CLI for the benchmark),
-# the FluidR3 General MIDI SoundFont, and ffmpeg as the independent loudness meter in tests;
+# the default SoundFonts (MuseScore General for pitched parts, FluidR3 for drum kits: README, "How the
+# sounds were chosen"), and ffmpeg as the independent loudness meter in tests;
 # Chromium (with a font for its text) loads each build's report.html in the page tests.
 system:
 	@if ! dpkg -s $(DEB_PKGS) >/dev/null 2>&1; then \

@@ -37,6 +37,7 @@ TILT_RANGE = (-6.0, -3.0)
 CORRELATION_RANGE = (0.5, 0.95)
 LOW_CORRELATION_MIN = 0.95
 STEM_RANGE = (-20.0, -2.0)
+STEP_RANGE = (2.4, 3.1)  # LU per step of pp … ff: "about 2.5-3"
 WET_TOLERANCE_LU = 1.0  # the measured return against the wet level the song asks for
 TILT_BAND_HZ = (500.0, 10000.0)
 LOW_BAND_HZ = 150.0
@@ -78,6 +79,8 @@ class MixAnalysis:
             found.append(f"correlation {self.correlation:.2f} outside {CORRELATION_RANGE[0]:g} … {CORRELATION_RANGE[1]:g}")
         if self.low_correlation < LOW_CORRELATION_MIN:
             found.append(f"correlation below {LOW_BAND_HZ:g} Hz {self.low_correlation:.2f} < {LOW_CORRELATION_MIN:g}")
+        if self.step_lu is not None and not STEP_RANGE[0] <= self.step_lu <= STEP_RANGE[1]:
+            found.append(f"{self.step_lu:.2f} LU a dynamic step outside {STEP_RANGE[0]:g} … {STEP_RANGE[1]:g}")
         for stem in self.stems:
             if stem.relative_lu is not None and not STEM_RANGE[0] <= stem.relative_lu <= STEM_RANGE[1]:
                 found.append(f"{stem.track} at {stem.relative_lu:+.1f} LU outside {STEM_RANGE[0]:g} … {STEM_RANGE[1]:g}")

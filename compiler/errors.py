@@ -41,6 +41,7 @@ CODES: dict[str, str] = {
     "E071": "bad pattern variation",
     "E080": "bad mix or master setting",
     "E081": "reverb level as a percentage",
+    "E082": "track SoundFont given as a path",
     "E090": "file not found",
     "E091": "two tracks share a stem file",
     "E092": "SoundFont outside the song's folder",

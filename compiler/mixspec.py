@@ -61,12 +61,19 @@ class TrackSound(_Spec):
     """How one track sounds in the mix.
 
     `volume_db`: fader gain; `pan`: -100..+100 (constant-power law in the mixer);
-    `reverb_send`: 0..1 share sent to the shared reverb bus.
+    `reverb_send`: 0..1 share sent to the shared reverb bus; `width`: the side (L-R) signal's gain,
+    applied before the pan (0 = mono, 1 = as rendered, 2 = twice as wide); `duck_db`: how far the
+    track dips at each kick-drum hit (a sidechain from the kick), recovering within the beat;
+    `soundfont`: the file this track is rendered with (a name in the song's folder or the system's
+    SoundFont folders), None for the default.
     """
 
     volume_db: float = Field(default=0.0, ge=-60, le=12)
     pan: float = Field(default=0.0, ge=-100, le=100)
     reverb_send: float = Field(default=0.0, ge=0, le=1)
+    width: float = Field(default=1.0, ge=0, le=2)
+    duck_db: float = Field(default=0.0, ge=0, le=24)
+    soundfont: str | None = None
     eq: tuple[EqBand, ...] = ()
     compress: Compressor | None = None
     chorus: Chorus | None = None

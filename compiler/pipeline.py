@@ -30,7 +30,11 @@ if TYPE_CHECKING:
 
     from .timeline import Timeline
 
-DEFAULT_SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
+SOUNDFONT_FOLDERS = (Path("/usr/share/sounds/sf2"), Path("/usr/share/sounds/sf3"))
+# The default sounds, chosen by measurement (README, "How the sounds were chosen"; bench/soundfonts.py):
+# MuseScore General for pitched parts (velocity layers, a centred piano), FluidR3 for drum kits (stereo).
+DEFAULT_SOUNDFONT = SOUNDFONT_FOLDERS[0] / "MuseScore_General_Full.sf2"
+DEFAULT_KIT_SOUNDFONT = SOUNDFONT_FOLDERS[0] / "FluidR3_GM.sf2"
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ def build(source: Source, library: Library, out_dir: Path, options: BuildOptions
     song = _with_master(_with_format(song, options.format), options.master)
     if not song.bars:  # nothing to hear (warning W003): a MIDI build, not a master of no samples
         options = replace(options, midi_only=True)
-    soundfont = None if options.midi_only else _soundfont_identity(source, song, options, out_dir, shared_cache)
+    soundfont = None if options.midi_only else _soundfonts(source, song, options, shared_cache or out_dir / ".cache")
     key = build_key(source, library, options.key_fields(), soundfont)
     if out_dir.is_dir():
         recover(out_dir)  # what killed builds left, first: a committed one changes what is up to date
@@ -123,13 +127,15 @@ def build(source: Source, library: Library, out_dir: Path, options: BuildOptions
     return report
 
 
-def _soundfont_identity(source: Source, song: ir.Song, options: BuildOptions, out_dir: Path,
-                        shared_cache: Path | None) -> dict:
-    """Path, size and content hash of the build's SoundFont (RenderError if it cannot be read)."""
+def _soundfonts(source: Source, song: ir.Song, options: BuildOptions, memo: Path) -> dict:
+    """The build's SoundFonts: the default file, the tracks that use another, and each file's identity
+    (name, size, content hash, its hash remembered in `memo`; RenderError if one cannot be read)."""
     from .audio import soundfont_identity
 
-    path = soundfont_path(source, song, options)
-    return {"path": str(path), **soundfont_identity(path, shared_cache or out_dir / ".cache")}
+    default, by_track = soundfont_plan(source, song, options)
+    files = sorted({default, *by_track.values()})
+    return {"default": str(default), "by_track": {name: str(path) for name, path in by_track.items()},
+            "files": {str(path): soundfont_identity(path, memo) for path in files}}
 
 
 def _previous_report(out_dir: Path) -> dict:
@@ -149,10 +155,12 @@ def _build_into(source: Source, song: ir.Song, folder: Path, out_dir: Path, opti
     if soundfont is not None:
         from .audio import build_audio
 
-        path, identity = Path(soundfont["path"]), {k: v for k, v in soundfont.items() if k != "path"}
-        audio = build_audio(timeline, folder, soundfont=path, identity=identity, cache_dir=out_dir / ".cache",
+        audio = build_audio(timeline, folder, soundfont=Path(soundfont["default"]),
+                            identity=soundfont["files"][soundfont["default"]], cache_dir=out_dir / ".cache",
                             progress=options.progress, unchanged_in=out_dir, stems=options.stems,
-                            shared_stems=shared_cache / "stems" if shared_cache else None)
+                            shared_stems=shared_cache / "stems" if shared_cache else None,
+                            track_soundfonts={name: (Path(path), soundfont["files"][path])
+                                              for name, path in soundfont["by_track"].items()})
         _merge_audio(report, audio)
     write_report(report, folder / "report.json")                                # report.json
     write_page(folder, (as_written(report), midi_file), kept=out_dir)          # report.html
@@ -209,10 +217,33 @@ def _with_master(song: ir.Song, preset: str | None) -> ir.Song:
     return song.model_copy(update={"master": song.master.model_copy(update=update)})
 
 
-def soundfont_path(source: Source, song: ir.Song, options: BuildOptions) -> Path:
-    """`--soundfont`, else the song's `soundfont` line (relative to the song), else FluidR3_GM."""
+def soundfont_plan(source: Source, song: ir.Song, options: BuildOptions) -> tuple[Path, dict[str, Path]]:
+    """(the default SoundFont, {track: the file it uses instead}).
+
+    `--soundfont` renders every track. Otherwise a track's own `soundfont` (from its track or mix line,
+    in the song or the style) wins, then the song's `soundfont` line (relative to the song), then the
+    defaults: DEFAULT_SOUNDFONT for pitched parts, DEFAULT_KIT_SOUNDFONT for drum kits and the count-in.
+    """
     if options.soundfont is not None:
-        return options.soundfont
-    if song.soundfont is not None:
-        return Path(source.path).parent / song.soundfont
-    return DEFAULT_SOUNDFONT
+        return options.soundfont, {}
+    default = Path(source.path).parent / song.soundfont if song.soundfont is not None else DEFAULT_SOUNDFONT
+    by_track = {}
+    for track in song.tracks:
+        if track.sound.soundfont is not None:
+            by_track[track.name] = find_soundfont(track.sound.soundfont, Path(source.path).parent)
+        elif track.is_drums and song.soundfont is None:
+            by_track[track.name] = DEFAULT_KIT_SOUNDFONT
+    if song.soundfont is None:
+        from .outputs import COUNT_IN_TRACK
+
+        by_track.setdefault(COUNT_IN_TRACK, DEFAULT_KIT_SOUNDFONT)
+    return default, by_track
+
+
+def find_soundfont(name: str, song_folder: Path) -> Path:
+    """A track's `soundfont "NAME"`: in the song's folder, else the first system SoundFont folder holding it
+    (a name found nowhere is looked for in the song's folder, so the error names that place)."""
+    for folder in (song_folder, *SOUNDFONT_FOLDERS):
+        if (folder / name).is_file():
+            return folder / name
+    return song_folder / name

@@ -188,3 +188,16 @@ def test_limiter_gain_in_segments_equals_one_pass(monkeypatch):
     whole = limiter_gain(held, 12.0, -1.3, 48000)
     np.testing.assert_allclose(20 * np.log10(segmented), 20 * np.log10(whole), rtol=0, atol=1e-3)
     assert (segmented * envelope).max() <= 10 ** (-1.3 / 20) * (1 + 1e-4)
+
+
+@pytest.mark.skipif(not SOUNDFONT.exists(), reason="needs the fluid-soundfont-gm package")
+def test_section_loudness_is_measured_on_the_master(tmp_path, cache):
+    """Before: the sections' loudness was the pre-master mix's (-38 LUFS in a -14 LUFS master)."""
+    import soundfile
+
+    report = build_audio(small_timeline(), tmp_path, soundfont=SOUNDFONT, cache_dir=cache)
+    master, rate = soundfile.read(tmp_path / report["master"]["file"], dtype="float32")
+    again = section_loudness(small_timeline(), np.ascontiguousarray(master.T), rate)
+    assert [s["short_term_median_lufs"] for s in report["sections"]] == pytest.approx(
+        [s["short_term_median_lufs"] for s in again], abs=0.05)
+    assert abs(report["sections"][1]["short_term_median_lufs"] - report["master"]["integrated_lufs"]) < 4

@@ -8,9 +8,10 @@ How the modules fit, in the order `build_audio` runs them:
     mix.py       raw stems -> stems/<track>.flac (post-fader, panned; .wav with --stems wav32) + the
                  pre-master mix, with the shared reverb bus (its return in stems/reverb.flac, at its
                  wet level against the dry mix)
+    dynamics.py  the mix -> each section's level set by its dynamic mark (pp … ff: STEP_LU a step)
     master.py    prepare: low cut + glue + held true-peak level (depends on the mix alone);
                  finish: loudness target + true-peak limiter + final measurements
-    loudness.py  BS.1770 / R128 measurements; the per-section loudness of the pre-master mix
+    loudness.py  BS.1770 / R128 measurements; the per-section loudness of the master
     files.py     atomic WAV/FLAC/.npy and cache-folder writing, TPDF dither for 16-bit
 
 Two caches, each holding only what the current outputs need: raw stems (skip FluidSynth when only
@@ -39,7 +40,7 @@ from compiler.mixspec import MasterSpec
 from compiler.outputs import DEFAULT_STEMS
 from compiler.timeline import Timeline
 
-from . import loudness
+from . import dynamics, loudness
 from .files import DamagedEntry, OutputsChanged, load_entry, prune, save_entry, write_audio
 from .loudness import section_loudness
 from .master import Prepared, finish, prepare
@@ -56,7 +57,7 @@ _RENDER_SHARE, _MIXED = 0.8, 0.9  # of the progress bar: rendering dominates a c
 @dataclass
 class _Premaster:
     prepared: Prepared
-    hops: np.ndarray  # the pre-master mix's loudness per 100 ms (sections are measured on it)
+    hops: np.ndarray  # the pre-master mix's loudness per 100 ms (its integrated loudness sets the master gain)
     stems: list[dict]
     reverb: dict | None = None  # the reverb return's file and levels (mix.Mix.reverb)
     unsaved: Path | None = None  # the mix-cache entry still to be written (just mixed, with a cache)
@@ -65,7 +66,7 @@ class _Premaster:
 def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity: dict | None = None,
                 cache_dir: Path | None = None, progress: Progress | None = None,
                 unchanged_in: Path | None = None, shared_stems: Path | None = None,
-                stems: str = DEFAULT_STEMS) -> dict:
+                stems: str = DEFAULT_STEMS, track_soundfonts: dict[str, tuple[Path, dict]] | None = None) -> dict:
     """Render stems, mix, master; write out_dir/master.{wav,flac} and out_dir/stems/<track>.wav atomically.
 
     Args:
@@ -82,19 +83,23 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity:
         shared_stems: a raw-stem store that other builds use too (a batch's), instead of
             `cache_dir/stems`; the stems in it that this build does not use are kept.
         stems: the stem files' format (`outputs.STEM_FORMATS`): "flac24" or "wav32".
+        track_soundfonts: the tracks rendered with another SoundFont than `soundfont`, by name: (the
+            file, its `soundfont_identity`).
 
     Returns:
         The report fragment: {"master": {...}, "sections": [...], "stems": [...], "reverb": {...} or None,
-        "renderer": {...}}.
-        Section loudness is the median short-term (3 s) loudness of the pre-master mix.
+        "renderer": {...}}; the renderer names every SoundFont used and the tracks it rendered.
+        Section loudness is the median short-term (3 s) loudness of the master.
     """
     report = progress or (lambda fraction: None)
     identity = identity or soundfont_identity(soundfont, cache_dir)
+    others = track_soundfonts or {}
     out_dir.mkdir(parents=True, exist_ok=True)
     with _stem_store(shared_stems or cache_dir and cache_dir / "stems", out_dir) as store:
         def render() -> list[Stem]:
             return render_stems(timeline, soundfont, store, soundfont_sha256=identity["sha256"],
-                                progress=lambda fraction: report(_RENDER_SHARE * fraction))
+                                progress=lambda fraction: report(_RENDER_SHARE * fraction),
+                                by_track={name: (path, found["sha256"]) for name, (path, found) in others.items()})
 
         raw = render()
         if shared_stems is None:  # a shared store holds other builds' stems too
@@ -107,9 +112,12 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity:
     write_audio(out_dir / name, premaster.prepared.audio, spec.sample_rate,
                 "PCM_24" if spec.bit_depth == 24 else "PCM_16", container=spec.format.upper(), seed=timeline.seed)
     report(1.0)
+    master_hops = measurements.pop("hops")
+    # Each section's loudness on the master itself (after its gain and limiter), as the listener hears it.
     return {"master": {"file": name, **measurements},
-            "sections": loudness.sections_from_hops(timeline, premaster.hops), "stems": premaster.stems,
-            "reverb": premaster.reverb, "renderer": {"fluidsynth": fluidsynth_version(), "soundfont": identity}}
+            "sections": loudness.sections_from_hops(timeline, master_hops), "stems": premaster.stems,
+            "reverb": premaster.reverb, "renderer": {"fluidsynth": fluidsynth_version(), "soundfont": identity,
+                                                     "soundfonts": _fonts_used(raw, identity, others)}}
 
 
 def _premaster(timeline: Timeline, stems: list[Stem], out_dir: Path, cache_dir: Path | None,
@@ -133,7 +141,7 @@ def _premaster(timeline: Timeline, stems: list[Stem], out_dir: Path, cache_dir: 
         stems = render()
     rate = timeline.master.sample_rate
     mixed = mix_stems(timeline, stems, out_dir, stem_format)
-    hops = loudness.hop_power(mixed.audio, rate)
+    hops = dynamics.ride(timeline, mixed.audio, loudness.hop_power(mixed.audio, rate))  # sections to their marks
     return _Premaster(prepare(mixed.audio, rate, loudness.integrated(hops)), hops, mixed.stems, mixed.reverb, entry)
 
 
@@ -166,6 +174,15 @@ def _load_premaster(entry: Path, unchanged_in: Path) -> _Premaster:
         return _Premaster(prepared, arrays["hops"], [dict(stem) for stem in meta["stems"]], meta["reverb"])
     except (KeyError, TypeError, ValueError) as error:
         raise DamagedEntry(f"meta.json lacks {error}") from None
+
+
+def _fonts_used(stems: list[Stem], default: dict, others: dict[str, tuple[Path, dict]]) -> list[dict]:
+    """Each SoundFont that rendered a stem, with the tracks it rendered, in the order first used."""
+    used: dict[str, dict] = {}
+    for stem in stems:
+        font = others[stem.track.name][1] if stem.track.name in others else default
+        used.setdefault(font["sha256"], {**font, "tracks": []})["tracks"].append(stem.track.name)
+    return list(used.values())
 
 
 def _stem_files(premaster: _Premaster) -> list[dict]:

@@ -76,6 +76,8 @@ def finish(prepared: Prepared, spec: MasterSpec, before_change: Callable[[], obj
     """Bring `prepared.audio` (in place) to the loudness target under the true-peak ceiling; return the report.
 
     `before_change` is called once the gain curve is known, just before the audio is first changed.
+    The report's `hops` (not written to report.json) is the master's power per 100 ms hop, which the
+    sections' loudness is measured on.
     """
     audio, rate = prepared.audio, spec.sample_rate
     if not math.isfinite(prepared.toned_lufs):  # silence: nothing to normalise or limit
@@ -254,5 +256,5 @@ def _report(audio: np.ndarray, spec: MasterSpec, hops: np.ndarray, premaster_luf
         "loudness_range_lu": value(loudness.loudness_range(hops)),
         "premaster_integrated_lufs": value(premaster_lufs), "gain_db": round(gain_db, 2),
         "max_limiter_reduction_db": round(reduction_db, 2), "limiter_passes": passes,
-        "envelope": loudness.envelope(audio, hops, spec.sample_rate),
+        "envelope": loudness.envelope(audio, hops, spec.sample_rate), "hops": hops,
     }

@@ -1,7 +1,9 @@
 """mix: raw stems (render.Stem) -> stem files + the pre-master stereo mix, float32 (2, n), with one shared reverb bus.
 
-Per track: effects chain -> fader (volume_db) -> constant-power pan, applied as a balance to the
-stereo stem (centre: -3 dB on each side; hard left: the right channel silent). Nothing is panned
+Per track: effects chain -> width (mid/side: the side signal scaled, so a decorrelated sampled piano
+can be narrowed before it is placed) -> duck (a sidechain from the kick: a dip at each kick-drum note
+of the timeline, for house bass and pads) -> fader (volume_db) -> constant-power pan, applied as a
+balance to the stereo stem (centre: -3 dB on each side; hard left: the right channel silent). Nothing is panned
 unless the spec says so, so bass and drums stay centred. The result is written to
 `stems/<track>.flac` (24-bit; `stems/<track>.wav`, 32-bit float, with --stems wav32) and added to the mix bus, and
 `reverb_send` × it feeds the reverb bus (post-fader). The bus input is low-cut (`ReverbBus.low_cut_hz`,
@@ -35,16 +37,18 @@ import pedalboard
 
 from compiler.mixspec import ReverbBus, TrackSound
 from compiler.outputs import REVERB_STEM, STEM_FORMATS, stem_file
-from compiler.timeline import Timeline
+from compiler.timeline import Timeline, clock
 
 from . import loudness
 from .effects import Biquad, ring_out_seconds, track_chain
 from .files import AudioWriter, PlanarReader, Subtype
 from .render import MAX_TAIL_S, THREADS, Stem, end_sample
 
-MIX_VERSION = 4  # bump whenever a change here, in effects or in master.prepare changes their output
+MIX_VERSION = 5  # bump whenever a change here, in effects or in master.prepare changes their output
 CHUNK = 1 << 16
 FADE_S = 0.2
+KICKS = (35, 36)  # GM drum notes of the bass drum: what a `duck` listens to
+DUCK_ATTACK_S, DUCK_RELEASE_BEATS = 0.005, 0.5  # down within 5 ms, back up over half a beat
 # kind: (room_size, damping, width, decay in seconds used for the ring-out), pedalboard's 0..1 scales.
 REVERB_PRESETS: dict[str, tuple[float, float, float, float]] = {
     "room": (0.35, 0.5, 0.8, 1.2),
@@ -110,8 +114,9 @@ def mix_stems(timeline: Timeline, stems: list[Stem], out_dir: Path, stem_format:
     fade = _Fade(length, round(FADE_S * rate) if capped else 0)
     container, subtype = _STEM_FILES[stem_format]
     writer = functools.partial(AudioWriter, rate=rate, subtype=subtype, container=container)
+    duck = _Duck(timeline) if any(stem.track.sound.duck_db > 0 for stem in stems) else None
     with contextlib.ExitStack() as stack:
-        lanes = [stack.enter_context(_Lane(timeline, stem, writer(out_dir / file), fade))
+        lanes = [stack.enter_context(_Lane(timeline, stem, writer(out_dir / file), fade, duck))
                  for stem, file in zip(stems, files)]
         # Entered after the lanes, so it is shut down (its running chunks finished) before they close.
         pool = stack.enter_context(ThreadPoolExecutor(THREADS, thread_name_prefix="mix"))
@@ -162,10 +167,13 @@ def _sum_chunk(lanes: list[_Lane], outs: list[np.ndarray], bus: np.ndarray, star
 class _Lane:
     """One track through the mixer: raw stem in, chain, fader and pan, stem file out; keeps its statistics."""
 
-    def __init__(self, timeline: Timeline, stem: Stem, writer: AudioWriter, fade: _Fade) -> None:
+    def __init__(self, timeline: Timeline, stem: Stem, writer: AudioWriter, fade: _Fade,
+                 duck: _Duck | None = None) -> None:
         sound, rate = stem.track.sound, timeline.master.sample_rate
         self.track = stem.track
         self.send = np.float32(sound.reverb_send)
+        self.width = np.float32(sound.width)
+        self._duck = (duck, sound.duck_db) if duck is not None and sound.duck_db > 0 else None
         self.chain = track_chain(sound, stem.track.role, rate, float(timeline.tempos[0].bpm))
         self.gains = np.array(pan_gains(sound.pan), np.float32)[:, None] * np.float32(10 ** (sound.volume_db / 20))
         self.peak, self.energy = 0.0, 0.0
@@ -177,6 +185,10 @@ class _Lane:
 
     def process(self, start: int, end: int) -> np.ndarray:
         out = self.chain(self._reader.read(start, end))  # a new array: scaled in place
+        if self.width != 1:
+            _set_width(out, self.width)
+        if self._duck is not None:
+            out *= self._duck[0].gains(start, end, self._duck[1])
         out *= self.gains
         self._fade.apply(out, start)
         self._writer.write(out)
@@ -249,6 +261,48 @@ def _uses_reverb(timeline: Timeline, stems: list[Stem]) -> bool:
 def _effects_ring_s(sound: TrackSound, reverb: ReverbBus, bpm: float) -> float:
     verb = REVERB_PRESETS[reverb.kind][3] + reverb.pre_delay_ms / 1000 if sound.reverb_send > 0 else 0.0
     return ring_out_seconds(sound, bpm) + verb
+
+
+def _set_width(audio: np.ndarray, width: np.float32) -> None:
+    """Scale the side signal (L-R)/2 of a (2, k) chunk by `width` in place, keeping the mid (L+R)/2."""
+    mid = (audio[0] + audio[1]) * np.float32(0.5)
+    side = (audio[0] - audio[1]) * np.float32(0.5 * width)
+    np.add(mid, side, out=audio[0])
+    np.subtract(mid, side, out=audio[1])
+
+
+class _Duck:
+    """The sidechain from the kick: a gain curve that falls to -depth dB within DUCK_ATTACK_S of each
+    kick-drum note in the timeline and rises back (raised cosine) over DUCK_RELEASE_BEATS.
+
+    Keyed from the notes, not the drum stem's audio, so it is exact, needs no look-ahead and does not
+    depend on the kit's samples; overlapping dips take the deeper.
+    """
+
+    def __init__(self, timeline: Timeline) -> None:
+        rate, tempo = timeline.master.sample_rate, clock(timeline)
+        onsets = sorted({n.start for t in timeline.tracks if t.role == "drums" and not t.muted
+                         for n in t.notes if n.pitch in KICKS})
+        self.onsets = np.array([round(tempo.seconds(tick) * rate) for tick in onsets], np.int64)
+        self.attack = max(round(DUCK_ATTACK_S * rate), 1)
+        self.release = max(round(DUCK_RELEASE_BEATS * 60 / float(timeline.tempos[0].bpm) * rate), 1)
+
+    def gains(self, start: int, end: int, depth_db: float) -> np.ndarray:
+        """The gain for samples [start, end) at `depth_db`, as (k,) float32."""
+        floor = 10 ** (-depth_db / 20)
+        gain = np.ones(end - start, np.float32)
+        span = self.attack + self.release
+        first, last = np.searchsorted(self.onsets, [start - span, end])
+        for onset in self.onsets[first:last]:
+            at = np.arange(max(start, onset), min(end, onset + span)) - onset
+            if at.size == 0:
+                continue
+            dip = np.where(at < self.attack, at / self.attack,
+                           1 - 0.5 * (1 - np.cos(np.pi * np.clip(at - self.attack, 0, None) / self.release)))
+            curve = (1 - (1 - floor) * dip).astype(np.float32)
+            window = gain[at[0] + onset - start:at[-1] + onset - start + 1]
+            np.minimum(window, curve, out=window)
+        return gain
 
 
 class _Fade:

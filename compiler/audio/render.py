@@ -48,7 +48,8 @@ MAX_TAIL_S = 4.0
 SILENCE_DBFS = -90.0
 SYNTH_GAIN = 0.2  # FluidSynth's own default, so stems sit at the level its CLI renders
 THREADS = 2  # the audio stage's budget: at most two computing threads at any time (a cache write may run beside them)
-INSTALL_HINT = "install the Debian package fluid-soundfont-gm or pass --soundfont PATH"
+INSTALL_HINT = ("install the Debian packages fluid-soundfont-gm and musescore-general-soundfont-lossless "
+                "(`make setup` does), or pass --soundfont PATH")
 _TAIL_STEP = 16 * BLOCK
 _SYNTH_SETTINGS: tuple[tuple[str, int | float], ...] = (
     ("synth.gain", SYNTH_GAIN),
@@ -147,7 +148,8 @@ def stem_key(timeline: Timeline, track: Track, soundfont_sha256: str) -> str:
 
 
 def render_stems(timeline: Timeline, soundfont: Path, store: Path, *, soundfont_sha256: str,
-                 progress: Callable[[float], None] | None = None) -> list[Stem]:
+                 progress: Callable[[float], None] | None = None,
+                 by_track: dict[str, tuple[Path, str]] | None = None) -> list[Stem]:
     """Render every audible track not already in `store` and return all stems in track order.
 
     Args:
@@ -156,20 +158,23 @@ def render_stems(timeline: Timeline, soundfont: Path, store: Path, *, soundfont_
         store: folder of raw stems named by `stem_key`; the render cache, or a scratch folder.
         soundfont_sha256: from `soundfont_identity`, which has also checked the file.
         progress: called with the fraction of rendering done, from this (the calling) thread.
+        by_track: (SoundFont, its SHA-256) for the tracks that render with another file, by track name.
     """
     tracks = audible_tracks(timeline)
-    paths = [store / f"{stem_key(timeline, t, soundfont_sha256)}.npy" for t in tracks]
-    todo = {path: track for track, path in zip(tracks, paths) if not _usable(path)}  # equal tracks render once
-    jobs = [(path, index, part) for path, track in todo.items() for index, part in enumerate(split_parts(track))]
+    fonts = [(by_track or {}).get(t.name, (soundfont, soundfont_sha256)) for t in tracks]
+    paths = [store / f"{stem_key(timeline, t, sha)}.npy" for t, (_, sha) in zip(tracks, fonts)]
+    todo = {path: (track, font) for track, (font, _), path in zip(tracks, fonts, paths) if not _usable(path)}
+    jobs = [(path, index, part, font) for path, (track, font) in todo.items()  # equal tracks render once
+            for index, part in enumerate(split_parts(track))]
     # Costliest first, so the renders that run last (alone, if the other thread is done) are short;
     # a track's parts stay together (a stable sort on their track's heaviest part).
     heaviest: dict[Path, int] = {}
-    for path, _, part in jobs:
+    for path, _, part, _ in jobs:
         heaviest[path] = max(heaviest.get(path, 0), _cost(part, timeline.ppq))
     jobs.sort(key=lambda job: heaviest[job[0]], reverse=True)
     meter = _Meter(max_length(timeline) * len(jobs), progress)
     if jobs:
-        _render_all(timeline, soundfont, jobs, meter)
+        _render_all(timeline, jobs, meter)
     return [Stem(t, path, _stored_length(path), cached=path not in todo) for t, path in zip(tracks, paths)]
 
 
@@ -218,21 +223,21 @@ def render_track(timeline: Timeline, track: Track, soundfont: Path,
     return out[:, :position]
 
 
-Job = tuple[Path, int, Track]  # (stem file, part number, part)
+Job = tuple[Path, int, Track, Path]  # (stem file, part number, part, SoundFont)
 
 
-def _render_all(timeline: Timeline, soundfont: Path, jobs: list[Job], meter: _Meter) -> None:
+def _render_all(timeline: Timeline, jobs: list[Job], meter: _Meter) -> None:
     """Render the parts on two threads; a stem is summed and saved as soon as all its parts are in.
 
     The two parts of a track cost about the same, so they are queued one after the other and run side
     by side: a finished part rarely waits long (in memory) for its sibling.
     """
     cancelled = threading.Event()
-    expected = Counter(path for path, _, _ in jobs)
+    expected = Counter(path for path, _, _, _ in jobs)
     finished: dict[Path, list[np.ndarray]] = {}
     with ThreadPoolExecutor(THREADS, thread_name_prefix="fluidsynth") as pool:
         futures = {pool.submit(render_track, timeline, part, soundfont, meter.add, cancelled): path
-                   for path, _, part in jobs}
+                   for path, _, part, soundfont in jobs}
         try:
             for path, audio in _completed(futures, meter):
                 finished.setdefault(path, []).append(audio)

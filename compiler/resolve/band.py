@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
 
 from .. import ir
 from .. import syntax as S
@@ -17,7 +18,8 @@ from ..suggest import suggestion_text
 from ..words import Words
 
 VOICINGS = ("shell", "rootless", "drop2", "close", "power", "open", "spread")
-SOUND_OPTIONS = ("volume", "pan", "reverb", "delay", "chorus", "distortion", "eq", "compress")
+SOUND_OPTIONS = ("volume", "pan", "reverb", "delay", "chorus", "distortion", "eq", "compress", "width", "duck",
+                 "soundfont")
 PART_OPTIONS = ("role", "pattern", "melody", "harmony", "voicing", "octave", "range", "humanize", "timing", "muted",
                 "solo")
 EQ_KINDS = ("lowcut", "highcut", "lowshelf", "highshelf", "peak")
@@ -234,6 +236,32 @@ def _pan(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
         state.sound["pan"] = float(value)
 
 
+def _width(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
+    value = words.number("a stereo width", "width 60%", 0, 200, units=("%",))
+    if value is not None:
+        state.sound["width"] = float(value / 100)
+
+
+def _duck(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
+    value = words.number("a duck depth in dB", "duck 6dB", 0, 24, units=("dB",))
+    if value is not None:
+        state.sound["duck_db"] = float(value)
+
+
+def _soundfont(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
+    where = words.here()
+    name = words.string("a quoted SoundFont file name", 'soundfont "MuseScore_General_Full.sf2"')
+    if name is None:
+        return
+    if Path(name).name != name or name in (".", ".."):
+        # A plain name: looked up in the song's folder, then the system's SoundFont folders (never elsewhere).
+        sink.error("E082", f"`soundfont \"{name}\"` on a track is a path, not a file name", where,
+                   f"write the file's name alone, e.g. `soundfont \"{Path(name).name or 'MySoundFont.sf2'}\"`, "
+                   "and keep the file in the song's folder or /usr/share/sounds/sf2")
+        return
+    state.sound["soundfont"] = name
+
+
 def _reverb(words: Words, state: TrackState, sink: DiagnosticSink) -> None:
     value = words.number("a reverb send", "reverb 20%", 0, 100, units=("%",))
     if value is not None:
@@ -321,7 +349,8 @@ _OPTION_READERS = {
     "voicing": _voicing, "octave": _octave, "range": _range, "humanize": _humanize, "timing": _timing,
     "muted": _flag("muted"), "solo": _flag("solo"),
     "volume": _volume, "pan": _pan, "reverb": _reverb, "delay": _delay, "chorus": _chorus,
-    "distortion": _distortion, "eq": _eq, "compress": _compress,
+    "distortion": _distortion, "eq": _eq, "compress": _compress, "width": _width, "duck": _duck,
+    "soundfont": _soundfont,
 }
 
 
