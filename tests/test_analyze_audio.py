@@ -63,6 +63,14 @@ def test_every_spec_has_its_reverb_heard_at_its_wet_level(spec, built):
     assert analysis.low_correlation >= aa.LOW_CORRELATION_MIN  # the low end stays mono-safe
 
 
+@pytest.mark.parametrize("spec", SPECS, ids=[s.stem for s in SPECS])
+def test_every_spec_mixes_inside_the_ranges_an_engineer_would_sign(spec, built):
+    """Issue 11, Deliver 2-5 on every spec: wet level, tilt, stereo correlation (full and below 150 Hz),
+    every stem's level against the mix where it plays, and the LU per dynamic step."""
+    folder, _ = built(spec)
+    assert aa.analyze_build(folder).problems() == []
+
+
 def test_analyze_audio_prints_the_table_and_refuses_a_folder_without_a_build(tmp_path, capsys, built):
     from compiler.cli import main
 
