@@ -44,8 +44,8 @@ def mark_gains(measured: dict[str, float]) -> dict[str, float]:
     master sets the overall level) and kept within ±MOST_MOVE_DB.
 
     Example:
-        >>> mark_gains({"mp": -30.0, "f": -22.0})  # two steps apart: 5.5 LU wanted, 8 measured
-        {'mp': 1.25, 'f': -1.25}
+        >>> mark_gains({"mp": -30.0, "f": -22.0})  # two steps apart: 6 LU wanted, 8 measured
+        {'mp': 1.0, 'f': -1.0}
     """
     if len(measured) < 2:
         return {mark: 0.0 for mark in measured}
