@@ -75,7 +75,9 @@ def test_song_report_rewrites_the_page_the_build_wrote(tmp_path, capsys):
     assert main(["report", str(out)]) == 0
     assert capsys.readouterr().out.strip() == f"wrote {out / 'report.html'}"
     assert (out / "report.html").read_bytes() == written
-    assert sorted(p.name for p in out.iterdir()) == [".songspec-manifest.json", "report.html", "report.json", "song.mid"]
+    # `.cache` holds the build's up-to-date record (issue 11); `song report` adds nothing beside the page
+    assert sorted(p.name for p in out.iterdir()) == [".cache", ".songspec-manifest.json", "report.html", "report.json",
+                                                     "song.mid"]
 
 
 def test_page_is_one_self_contained_file(tmp_path):
