@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+# Before any test module imports numpy: BLAS reads its kernels once, at numpy's first import, and a
+# build in this process must round as the batch's spawned workers and `song build` processes do (on
+# an AVX-512 CPU the default kernels give other audio bytes than the pinned Haswell ones).
+from compiler.cli import _pin_blas_kernels
+
+_pin_blas_kernels()
+
 from pathlib import Path
 
 import pytest
