@@ -36,10 +36,15 @@ def played(path: Path) -> list[tuple[int, Fraction, str]]:
     return out
 
 
+def run_import(tmp_path: Path, *args: str) -> int:
+    """`song import ARGS… -o tmp_path/out`, its exit status."""
+    return main(["import", *args, "-o", str(tmp_path / "out")])
+
+
 def imports_plays_and_builds(fixture: Path, charts: str, tmp_path: Path, capsys) -> None:
     """`song import` writes one `.song` per chart of `charts` (timelines joined by `;`), each plays its
     timeline and checks, and the first builds (MIDI only)."""
-    assert main(["import", str(fixture), "-o", str(tmp_path / "out")]) == 0
+    assert run_import(tmp_path, str(fixture)) == 0
     written = [Path(line.removeprefix("wrote ")) for line in capsys.readouterr().out.splitlines()]
     timelines = charts.split(";")
     assert len(written) == len(timelines)

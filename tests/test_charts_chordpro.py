@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import compile_front, main
+from compiler.cli import compile_front
 
-from chart_timeline import expected, imports_plays_and_builds, played
+from chart_timeline import expected, imports_plays_and_builds, played, run_import
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "charts" / "chordpro"
 
@@ -43,10 +43,6 @@ PLAYED = {
 }
 
 
-def _import(tmp_path: Path, *args: str) -> int:
-    return main(["import", *args, "-o", str(tmp_path / "out")])
-
-
 def test_there_are_fifteen_or_more_fixtures():
     assert len(PLAYED) >= 15
     assert sorted(PLAYED) == sorted(p.name for p in FIXTURES.iterdir())
@@ -58,7 +54,7 @@ def test_fixture_imports_plays_its_chart_and_builds(name, tmp_path, capsys):
 
 
 def test_header_sections_and_the_chorus_recall(tmp_path, capsys):
-    assert _import(tmp_path, str(FIXTURES / "verse_chorus.cho")) == 0
+    assert run_import(tmp_path, str(FIXTURES / "verse_chorus.cho")) == 0
     text = (tmp_path / "out" / "porch_light.song").read_text()
     assert 'title    "Porch Light"' in text and 'composer "The Fixture Band"' in text
     assert "key      D major" in text and "tempo    104" in text and "style" not in text
@@ -67,21 +63,21 @@ def test_header_sections_and_the_chorus_recall(tmp_path, capsys):
 
 def test_inline_chords_warn_that_bars_were_inferred_and_grids_do_not(tmp_path, capsys):
     path = FIXTURES / "amazing_grace.cho"
-    assert _import(tmp_path, str(path)) == 0
+    assert run_import(tmp_path, str(path)) == 0
     assert f"{path}:9:3: warning[W201]" in capsys.readouterr().err
-    assert _import(tmp_path, str(FIXTURES / "grid_blues.cho")) == 0
+    assert run_import(tmp_path, str(FIXTURES / "grid_blues.cho")) == 0
     assert "W201" not in capsys.readouterr().err
 
 
 def test_the_road_map_names_the_coda(tmp_path, capsys):
-    assert _import(tmp_path, str(FIXTURES / "ds_al_coda.cho")) == 0
+    assert run_import(tmp_path, str(FIXTURES / "ds_al_coda.cho")) == 0
     assert "form A A2 A3 A2 coda" in (tmp_path / "out" / "sign_post.song").read_text()
 
 
 def test_a_grid_song_reads_its_grids_not_the_chords_over_its_lyrics(tmp_path, capsys):
     song = tmp_path / "both.cho"
     song.write_text("{title: Both}\n[C]Sing a [F]line\n{sog}\n| G7 . . . | C . . . |\n{eog}\n")
-    assert _import(tmp_path, str(song)) == 0
+    assert run_import(tmp_path, str(song)) == 0
     assert played(tmp_path / "out" / "both.song") == expected("G7 | C")
 
 
@@ -106,7 +102,7 @@ def test_a_malformed_song_gets_a_located_diagnostic_and_the_rest_of_the_songbook
     good = "{title: Good One}\n{sog}\n| C . . . | G7 . . . |\n{eog}\n"
     book = tmp_path / "book.cho"
     book.write_text(good + "{new_song}\n" + text)
-    assert _import(tmp_path, str(book)) == 1
+    assert run_import(tmp_path, str(book)) == 1
     captured = capsys.readouterr()
     assert f"{book}:{line + 5}:{col}: error[{code}]" in captured.err and "Traceback" not in captured.err
     assert captured.out.splitlines() == [f"wrote {tmp_path / 'out' / 'good_one.song'}"]
@@ -115,12 +111,12 @@ def test_a_malformed_song_gets_a_located_diagnostic_and_the_rest_of_the_songbook
 def test_a_file_without_chords(tmp_path, capsys):
     lyrics = tmp_path / "words.chopro"
     lyrics.write_text("{title: Words}\nJust words here\n")
-    assert _import(tmp_path, str(lyrics)) == 1
+    assert run_import(tmp_path, str(lyrics)) == 1
     assert f"{lyrics}:1:1: error[E200]" in capsys.readouterr().err
 
 
 def test_a_later_key_starts_a_section_in_that_key(tmp_path, capsys):
-    assert _import(tmp_path, str(FIXTURES / "key_change.cho")) == 0
+    assert run_import(tmp_path, str(FIXTURES / "key_change.cho")) == 0
     path = tmp_path / "out" / "truck_driver.song"
     assert "key   F major" in path.read_text() and "section chorus key G major" in path.read_text()
     song, _, _ = compile_front(str(path))

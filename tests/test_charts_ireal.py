@@ -10,9 +10,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from compiler.charts.ireal import MUSIC_PREFIX, unscramble
-from compiler.cli import main
 
-from chart_timeline import imports_plays_and_builds
+from chart_timeline import imports_plays_and_builds, run_import
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "charts" / "ireal"
 
@@ -44,10 +43,6 @@ PLAYED = {
 }
 
 
-def _import(tmp_path: Path, *args: str) -> int:
-    return main(["import", *args, "-o", str(tmp_path / "out")])
-
-
 def test_there_are_fifteen_or_more_fixtures():
     assert len(PLAYED) >= 15
     assert sorted(PLAYED) == sorted(p.name for p in FIXTURES.iterdir() if p.name != "charts.txt")
@@ -59,7 +54,7 @@ def test_fixture_imports_plays_its_chart_and_builds(name, tmp_path, capsys):
 
 
 def test_the_written_song_is_formatted_and_names_the_road_map(tmp_path, capsys):
-    assert _import(tmp_path, str(FIXTURES / "endings.txt")) == 0
+    assert run_import(tmp_path, str(FIXTURES / "endings.txt")) == 0
     text = (tmp_path / "out" / "two_endings.song").read_text()
     from compiler.fmt import format_source
     assert format_source(text) == text
@@ -105,7 +100,7 @@ def test_a_malformed_chart_gets_a_located_diagnostic_and_the_rest_import(music, 
     playlist = tmp_path / "list.html"
     link = _link(music, key=key)
     playlist.write_text(f"<p>first</p>\n<a href='{link}'>bad</a>\n{good}")
-    assert _import(tmp_path, str(playlist)) == 1
+    assert run_import(tmp_path, str(playlist)) == 1
     captured = capsys.readouterr()
     column = 10 + (link.index(token) if token else 0)
     assert f"{playlist}:2:{column}: error[{code}]" in captured.err and "Traceback" not in captured.err
@@ -115,37 +110,37 @@ def test_a_malformed_chart_gets_a_located_diagnostic_and_the_rest_import(music, 
 def test_a_file_without_links_and_a_missing_file(tmp_path, capsys):
     empty = tmp_path / "notes.txt"
     empty.write_text("no charts here\n")
-    assert _import(tmp_path, str(empty)) == 1
+    assert run_import(tmp_path, str(empty)) == 1
     assert "error[E200]" in capsys.readouterr().err
-    assert _import(tmp_path, str(tmp_path / "nothere.txt")) == 2
+    assert run_import(tmp_path, str(tmp_path / "nothere.txt")) == 2
 
 
 def test_never_overwrites_without_force(tmp_path, capsys):
     fixture = str(FIXTURES / "blues.txt")
-    assert _import(tmp_path, fixture) == 0
+    assert run_import(tmp_path, fixture) == 0
     target = tmp_path / "out" / "practice_blues.song"
     target.write_text("# mine\n")
-    assert _import(tmp_path, fixture) == 1
+    assert run_import(tmp_path, fixture) == 1
     assert "error[E206]" in capsys.readouterr().err and target.read_text() == "# mine\n"
-    assert _import(tmp_path, fixture, "--force") == 0
+    assert run_import(tmp_path, fixture, "--force") == 0
     assert target.read_text().startswith('title    "Practice Blues"')
 
 
 def test_a_link_on_the_command_line_and_a_chosen_style(tmp_path, capsys):
-    assert _import(tmp_path, _link("[T44C^7XyQ|A-7XyQZ", title="Café Tune"), "--style", "latin.bossa") == 0
+    assert run_import(tmp_path, _link("[T44C^7XyQ|A-7XyQZ", title="Café Tune"), "--style", "latin.bossa") == 0
     text = (tmp_path / "out" / "cafe_tune.song").read_text()
     assert "style    latin.bossa" in text
 
 
 def test_an_unknown_ireal_style_warns_and_plays_the_default(tmp_path, capsys):
     link = _link("[T44C^7XyQZ").replace("Medium%20Swing", "Polka")
-    assert _import(tmp_path, link) == 0
+    assert run_import(tmp_path, link) == 0
     assert "warning[W200]" in capsys.readouterr().err
     assert "style    jazz.swing" in (tmp_path / "out" / "bad.song").read_text()
 
 
 def test_a_chart_that_would_not_check_is_not_written(tmp_path, capsys):
-    assert _import(tmp_path, _link("[T44C^7XyQ|Cb9b9XyQZ")) == 1
+    assert run_import(tmp_path, _link("[T44C^7XyQ|Cb9b9XyQZ")) == 1
     assert "error[E205]" in capsys.readouterr().err and not (tmp_path / "out" / "bad.song").exists()
 
 
@@ -163,7 +158,7 @@ def test_a_chord_that_does_not_check_is_shown_where_the_link_has_it(music, at, t
     assert music[:at] != scrambled[:at] or at > 50 and scrambled[at] == "C"
     page = tmp_path / "page.txt"
     page.write_text(f"charts:\n{link}\n")
-    assert _import(tmp_path, str(page)) == 1
+    assert run_import(tmp_path, str(page)) == 1
     err = capsys.readouterr().err
     column = len("irealb://") + len(quote(head + scrambled[:at], safe="")) + 1
     assert f"{page}:2:{column}: error[E205]" in err and "unknown chord `Cb9b9`" in err, err

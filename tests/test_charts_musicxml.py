@@ -18,7 +18,7 @@ from compiler.chords import parse_chord
 from compiler.cli import compile_front, main
 from compiler.pitch import Key
 
-from chart_timeline import expected, imports_plays_and_builds, played
+from chart_timeline import expected, imports_plays_and_builds, played, run_import
 from test_chord_table import MUSICXML, _pcs
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "charts" / "musicxml"
@@ -59,10 +59,6 @@ FIXTURE_KINDS = ["major", "minor", "augmented", "diminished", "dominant", "major
 ROOTS = {"Neapolitan": "Db", "Italian": "Ab", "French": "Ab", "German": "Ab", "Tristan": "F"}
 
 
-def _import(tmp_path: Path, *args: str) -> int:
-    return main(["import", *args, "-o", str(tmp_path / "out")])
-
-
 def _melody(path: Path) -> list[tuple[Fraction, int, Fraction]]:
     """The compiled song's melody notes: (start in quarters, MIDI pitch, length in quarters)."""
     song, diagnostics, _ = compile_front(str(path))
@@ -82,7 +78,7 @@ def test_fixture_imports_plays_its_chart_and_builds(name, tmp_path, capsys):
 
 def test_every_musicxml_kind_maps_to_its_notes(tmp_path, capsys):
     assert set(KINDS) == set(MUSICXML) | {"other"}  # MusicXML 4.0's 33 values
-    assert _import(tmp_path, str(FIXTURES / "all_kinds.musicxml")) == 0
+    assert run_import(tmp_path, str(FIXTURES / "all_kinds.musicxml")) == 0
     song, _, _ = compile_front(str(tmp_path / "out" / "every_kind.song"))
     chords = {FIXTURE_KINDS[bar.number - 1]: parse_chord(bar.slots[0].chord.symbol, C_MAJOR) for bar in song.bars}
     assert set(chords) == set(KINDS)
@@ -96,7 +92,7 @@ def test_every_musicxml_kind_maps_to_its_notes(tmp_path, capsys):
 
 
 def test_header_melody_and_ties(tmp_path, capsys):
-    assert _import(tmp_path, str(FIXTURES / "blues_head.musicxml")) == 0
+    assert run_import(tmp_path, str(FIXTURES / "blues_head.musicxml")) == 0
     path = tmp_path / "out" / "blues_head.song"
     text = path.read_text()
     assert 'composer "Fixture"' in text and "tempo    132" in text and "key      F major" in text
@@ -120,7 +116,7 @@ def _bar_starts(path: Path) -> list[tuple[Fraction, Fraction, str]]:
 def test_a_pickup_bar_swing_and_a_tie_across_the_bar_line(tmp_path, capsys):
     """The implicit first measure (two eighths) is a 1/4 bar only the melody plays: the tune's first
     downbeat is the next bar's."""
-    assert _import(tmp_path, str(FIXTURES / "pickup_melody.musicxml")) == 0
+    assert run_import(tmp_path, str(FIXTURES / "pickup_melody.musicxml")) == 0
     path = tmp_path / "out" / "pickup_tune.song"
     text = path.read_text()
     assert "swing    67%" in text and "tempo    160" in text and "time     4/4" in text
@@ -135,7 +131,7 @@ def test_a_pickup_bar_swing_and_a_tie_across_the_bar_line(tmp_path, capsys):
 
 def test_a_short_first_measure_with_a_chord_is_a_pickup_the_band_plays(tmp_path, capsys):
     """An eighth before the first 6/8 bar, under D7, then a 9/8 bar: the melody keeps time across both."""
-    assert _import(tmp_path, str(FIXTURES / "pickup_six_eight.musicxml")) == 0
+    assert run_import(tmp_path, str(FIXTURES / "pickup_six_eight.musicxml")) == 0
     path = tmp_path / "out" / "eighth_pickup.song"
     assert "section pickup time 1/8\n  | D7 |" in path.read_text() and "arrange" not in path.read_text()
     q = Fraction
@@ -146,7 +142,7 @@ def test_a_short_first_measure_with_a_chord_is_a_pickup_the_band_plays(tmp_path,
 
 
 def test_a_key_change_starts_a_section_in_that_key(tmp_path, capsys):
-    assert _import(tmp_path, str(FIXTURES / "key_changes.musicxml")) == 0
+    assert run_import(tmp_path, str(FIXTURES / "key_changes.musicxml")) == 0
     path = tmp_path / "out" / "up_a_third.song"
     assert "key   C major" in path.read_text() and "section A2 key Eb major" in path.read_text()
     assert [key for _, _, key in _bar_starts(path)] == ["C major"] * 2 + ["Eb major"] * 2 + ["C major"]
@@ -155,7 +151,7 @@ def test_a_key_change_starts_a_section_in_that_key(tmp_path, capsys):
 
 def test_the_melody_follows_the_played_order(tmp_path, capsys):
     """The form repeats A: the one melody is written out for every pass."""
-    assert _import(tmp_path, str(FIXTURES / "two_parts.musicxml")) == 0
+    assert run_import(tmp_path, str(FIXTURES / "two_parts.musicxml")) == 0
     path = tmp_path / "out" / "two_parts.song"
     assert [pitch for _, pitch, _ in _melody(path)] == [67, 70, 74, 72]
     assert "key   G minor" in path.read_text()
@@ -167,7 +163,7 @@ def test_a_compressed_mxl_reads_the_score_its_container_names(tmp_path, capsys):
         archive.writestr("META-INF/container.xml", '<?xml version="1.0"?><container><rootfiles>'
                          '<rootfile full-path="score/blues.musicxml"/></rootfiles></container>')
         archive.writestr("score/blues.musicxml", (FIXTURES / "blues_head.musicxml").read_text())
-    assert _import(tmp_path, str(mxl)) == 0
+    assert run_import(tmp_path, str(mxl)) == 0
     assert played(tmp_path / "out" / "blues_head.song") == expected(PLAYED["blues_head.musicxml"])
 
 
@@ -192,7 +188,7 @@ def test_a_malformed_file_gets_a_located_diagnostic_and_the_other_files_import(
         name, text, line, col, code, tmp_path, capsys):
     bad = tmp_path / name
     bad.write_text(text)
-    assert _import(tmp_path, str(bad), str(FIXTURES / "twelve_eight.musicxml")) == 1
+    assert run_import(tmp_path, str(bad), str(FIXTURES / "twelve_eight.musicxml")) == 1
     captured = capsys.readouterr()
     assert f"{bad}:{line}:{col}: error[{code}]" in captured.err and "Traceback" not in captured.err
     assert captured.out.splitlines() == [f"wrote {tmp_path / 'out' / 'twelve_xml.song'}"]
@@ -208,33 +204,33 @@ PART_TWO = FIXTURES / "melody_in_part_two.musicxml"
     (["--voice", "2"], [(0, 50, 2), (2, 45, 2), (4, 52, 2), (6, 45, 2), (8, 50, 4)]),  # the piano's bass
 ])
 def test_part_and_voice_choose_the_melody_and_the_chords_stay(options, melody, tmp_path, capsys):
-    assert _import(tmp_path, str(PART_TWO), *options) == 0
+    assert run_import(tmp_path, str(PART_TWO), *options) == 0
     path = tmp_path / "out" / "tune_below.song"
     assert _melody(path) == melody
     assert played(path) == expected(PLAYED["melody_in_part_two.musicxml"])
 
 
 def test_a_part_the_score_lacks_a_voice_without_notes_and_a_part_of_another_format(tmp_path, capsys):
-    assert _import(tmp_path, str(PART_TWO), "--part", "3") == 1
+    assert run_import(tmp_path, str(PART_TWO), "--part", "3") == 1
     err = capsys.readouterr().err
     assert f"{PART_TWO}:4:1: error[E212]: chart 1: --part 3, but the score has 2 parts" in err
     assert not (tmp_path / "out" / "tune_below.song").exists()
-    assert _import(tmp_path, str(PART_TWO), "--voice", "4") == 0
+    assert run_import(tmp_path, str(PART_TWO), "--voice", "4") == 0
     err = capsys.readouterr().err
     assert f"{PART_TWO}:10:3: warning[W202]: chart 1: part 1 has no notes in voice 4" in err
     assert "its voices with notes: 1, 2" in err
     assert "melody" not in (tmp_path / "out" / "tune_below.song").read_text()
     chordpro = FIXTURES.parent / "chordpro" / "repeats.cho"
-    assert _import(tmp_path, str(PART_TWO), str(chordpro), "--part", "2") == 2
+    assert run_import(tmp_path, str(PART_TWO), str(chordpro), "--part", "2") == 2
     assert "is not a MusicXML file" in capsys.readouterr().err
-    assert _import(tmp_path, str(PART_TWO), "--part", "0") == 2
+    assert run_import(tmp_path, str(PART_TWO), "--part", "0") == 2
 
 
 def test_tuplets_read_exactly_and_a_quintuplet_on_the_nearest_32nd(tmp_path, capsys):
     """6:4 sixteenths, eighth triplets and 6/8 duplets exactly; 5:4 sixteenths (a fifth of a beat each)
     rounded to 32nds inside their beat, with W203 at the first of them."""
     fixture = FIXTURES / "tuplets.musicxml"
-    assert _import(tmp_path, str(fixture)) == 0
+    assert run_import(tmp_path, str(fixture)) == 0
     assert f"{fixture}:11:7: warning[W203]: chart 1: a 5:4 tuplet" in capsys.readouterr().err
     q = Fraction
     quintuplet = [(q(0), 72, q(1, 4)), (q(1, 4), 74, q(1, 8)), (q(3, 8), 76, q(1, 4)), (q(5, 8), 77, q(1, 8)),
@@ -267,6 +263,6 @@ def test_a_note_the_song_cannot_play_is_shown_at_its_note_element(tmp_path, caps
     high = tmp_path / "high.musicxml"
     high.write_text(text)
     line = next(number for number, row in enumerate(text.splitlines(), 1) if "<octave>9</octave>" in row)
-    assert _import(tmp_path, str(high), "--part", "2") == 1
+    assert run_import(tmp_path, str(high), "--part", "2") == 1
     err = capsys.readouterr().err
     assert f"{high}:{line}:7: error[E205]" in err and "E050 A9 is outside the MIDI range" in err
