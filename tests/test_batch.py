@@ -293,6 +293,32 @@ def test_on_a_terminal_one_status_line_counts_jobs_failures_and_the_time_left():
     assert shown.endswith("\r\033[K") and out.getvalue().startswith("built 2 of 3 jobs into o/")
 
 
+def test_ctrl_c_while_the_workers_start_ends_the_batch_without_a_traceback(tmp_path):
+    manifest = _manifest(tmp_path, f'[[job]]\nsong = "{ROOT / "specs" / "medium_swing.song"}"\nkeys = "all"\n'
+                                   'midi_only = true\n')
+    batch = subprocess.Popen([sys.executable, "-m", "compiler", "batch", str(manifest), "-o", str(tmp_path / "out"),
+                              "-j", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    while len(_children(batch.pid)) < 2 and batch.poll() is None:  # the workers exist, still importing
+        time.sleep(0.005)
+    os.killpg(batch.pid, signal.SIGINT)
+    _, err = batch.communicate(timeout=120)
+    assert batch.returncode == 130 and err == "song: interrupted\n"
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc); the workers' resource tracker is one too."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
 def test_ctrl_c_stops_the_batch_leaving_no_half_written_folder_and_no_process(tmp_path):
     manifest = _manifest(tmp_path, f'[[job]]\nsong = "{ROOT / "specs" / "medium_swing.song"}"\nkeys = "all"\n'
                                    'tempos = [100, 120, 140]\nmidi_only = true\n')

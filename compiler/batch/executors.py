@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Callable, Iterator
 
-from .worker import leave_without_teardown, warm_up
+from .worker import start_pool_worker, warm_up
 
 
 class SchedulerError(Exception):
@@ -30,11 +31,12 @@ def executor(scheduler: str | None, workers: int) -> Iterator[Executor]:
     """The executor for `scheduler` (see the module docstring), shut down on exit."""
     if scheduler is None:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=leave_without_teardown) as pool:
+                                 initializer=start_pool_worker) as pool:
             # The pool starts a process only when a task waits for one: start them all now, each
             # loading the compiler, while the caller is still planning.
-            for _ in range(workers):
-                pool.submit(warm_up)
+            with _ctrl_c_held():
+                for _ in range(workers):
+                    pool.submit(warm_up)
             with _cancelled_on_error(lambda: pool.shutdown(wait=False, cancel_futures=True)):
                 yield pool
         return
@@ -43,6 +45,18 @@ def executor(scheduler: str | None, workers: int) -> Iterator[Executor]:
         pool = client.get_executor(pure=False)
         with _cancelled_on_error(lambda: pool.shutdown(wait=False)):  # Dask's: cancels what has not finished
             yield pool
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold SIGINT while the pool spawns its processes: they inherit the held signal, so a Ctrl-C (sent
+    to the whole process group) that comes while one is still importing the compiler waits for its
+    initializer (`worker.start_pool_worker`) instead of printing a KeyboardInterrupt traceback."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ Nothing here depends on the worker or the order the jobs come in: a job's seed i
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -75,7 +76,22 @@ def warm_up() -> None:
     _library()
 
 
-def leave_without_teardown() -> None:
+def start_pool_worker() -> None:
+    """The local pool's initializer: leave without teardown, and let Ctrl-C in (see `_let_ctrl_c_in`)."""
+    _leave_without_teardown()
+    _let_ctrl_c_in()
+
+
+def _let_ctrl_c_in() -> None:
+    """Unhold the SIGINT this process was born holding (`executors._ctrl_c_held`). A Ctrl-C that came
+    while it started ends it here, quietly, as the batch that sent it ends; one that comes later
+    interrupts its job as in `song build`."""
+    if signal.sigtimedwait([signal.SIGINT], 0) is not None:
+        os._exit(130)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+
+
+def _leave_without_teardown() -> None:
     """Make this process, when it exits, leave without the interpreter's teardown (as one-shot `song`
     commands do, `cli.run`): freeing every module and object one at a time costs a warm worker about
     0.1 s of CPU, on the pool's way out. For the local pool's processes (their initializer), which
