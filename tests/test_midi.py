@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compiler.midi import key_name, summarize, to_midi, write_midi
+from compiler.midi import key_name, note_message, summarize, to_midi, write_midi
 from compiler.timeline import (ChordMark, Control, KeyPoint, Marker, MeterPoint, Note, TempoMap,
                                TempoPoint, Timeline, Track)
 
@@ -141,6 +141,33 @@ def test_two_programs_on_one_channel_are_refused() -> None:
 def test_output_does_not_depend_on_note_order(shuffled: list[Note]) -> None:
     by_pitch = tuple(sorted(shuffled, key=lambda n: n.pitch))
     assert midi_bytes(to_midi(small_band(tuple(shuffled)))) == midi_bytes(to_midi(small_band(by_pitch)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(("note_on", "note_off")), st.integers(0, 15), st.integers(0, 127), st.integers(0, 127),
+       st.integers(0, 2**28 - 1))
+def test_note_message_is_the_message_mido_builds(type_: str, channel: int, note: int, velocity: int,
+                                                 time: int) -> None:
+    fast = note_message(type_, time, {"channel": channel, "note": note, "velocity": velocity})
+    checked = mido.Message(type_, channel=channel, note=note, velocity=velocity, time=time)
+    assert list(vars(fast).items()) == list(vars(checked).items())  # same attributes, in mido's order
+    assert fast == checked and fast.bin() == checked.bin()
+
+
+def through_midos_constructors(midi_file: mido.MidiFile) -> mido.MidiFile:
+    """`midi_file` with every message rebuilt by mido's own, checking constructor."""
+    def rebuilt(msg: mido.Message | mido.MetaMessage) -> mido.Message | mido.MetaMessage:
+        kind = mido.MetaMessage if msg.is_meta else mido.Message
+        return kind(msg.type, **{k: v for k, v in vars(msg).items() if k != "type"})
+    return mido.MidiFile(type=1, ticks_per_beat=midi_file.ticks_per_beat, charset=midi_file.charset,
+                         tracks=[mido.MidiTrack(rebuilt(msg) for msg in track) for track in midi_file.tracks])
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.permutations(BASS_NOTES + notes((480, 240, 55, 90), (0, 1, 127, 127), (3839, 1, 0, 1))))
+def test_file_is_byte_identical_to_one_built_through_midos_constructors(shuffled: list[Note]) -> None:
+    midi_file = to_midi(small_band(tuple(shuffled)))
+    assert midi_bytes(midi_file) == midi_bytes(through_midos_constructors(midi_file))
 
 
 def test_tempo_ramp_gives_one_set_tempo_per_step() -> None:
