@@ -8,6 +8,7 @@ from . import ir
 from .errors import DiagnosticSink, ResolveError
 from .outputs import COUNT_IN_TRACK, REVERB_STEM, stem_clash_key, stem_file
 from .limits import TRACKS, over
+from .arrange.meter import describe, grouping_for
 from .instruments import ChannelsFull, allocate_channels
 from .suggest import suggestion_text
 
@@ -158,9 +159,16 @@ def _check_meters(song: ir.Song, sink: DiagnosticSink) -> None:
         if section.label not in played or (meter.num, meter.den) in warned or meter.span is None:
             continue
         warned.add((meter.num, meter.den))
-        how = "cut short" if meter.quarters < style.meter.quarters else "started again to fill them"
         sink.warning("W006", f"style `{style.name}` is written in {style.meter}: in {meter} bars its patterns "
-                     f"are {how}", meter.span, _styles_in(meter))
+                     f"are {_adaptation(style.meter, meter)}", meter.span, _styles_in(meter))
+
+
+def _adaptation(written: ir.Meter, meter: ir.Meter) -> str:
+    """What the band does with a pattern written in `written` in bars of `meter` (`arrange.meter`)."""
+    grouping = grouping_for(meter.num) if written.quarters == 4 and meter.den == 4 else None
+    if grouping is not None:
+        return f"re-cut beat by beat, {describe(grouping)}"
+    return "cut short" if meter.quarters < written.quarters else "started again to fill them"
 
 
 @lru_cache(maxsize=1)

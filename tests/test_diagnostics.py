@@ -307,6 +307,7 @@ def test_a_style_in_another_meter_names_the_styles_that_fit(tmp_path):
     _, diagnostics, _ = compile_front(str(path))
     (warning,) = diagnostics
     assert warning.code == "W006" and "jazz.swing` is written in 4/4" in warning.message
+    assert warning.message.endswith("re-cut beat by beat, beats 1 2 4 of the written bar")
     assert "`jazz.waltz`" in warning.help
 
 

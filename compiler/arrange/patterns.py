@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .. import ir
-from . import form
+from . import form, meter
+from ..timeline import PPQ
 from .context import BarContext, SongContext, quarters_to_ticks
 from .variation import NONE, Chosen, choose_variations
 
@@ -141,12 +142,25 @@ def _groove_lanes(groove: Groove, part: ir.PatternPart, chosen: Chosen, bar: Bar
     pattern = groove.pattern
     swing = pattern.swing if pattern.swing is not None else bar.part.swing
     own = {lane.name: lane.steps[chosen.bar] for lane in chosen.variation.lanes} if chosen.variation else {}
-    lanes = [LaneBar(lane.name, own.pop(lane.name, lane.steps[bar.bar_in_pass % len(lane.steps)]), groove.grid, swing)
-             for lane in part.lanes]
-    lanes += [LaneBar(name, steps, groove.grid, swing) for name, steps in own.items()]
+    written = [(lane.name, own.pop(lane.name, lane.steps[bar.bar_in_pass % len(lane.steps)])) for lane in part.lanes]
+    laid = _laid_in(groove, bar, part is pattern.fill)
+    lanes = [laid(name, steps, swing) for name, steps in written + list(own.items())]
     if bar.fill and role == "drums" and pattern.fill is None:
         lanes += _form_lanes(form.fallback_fill(bar.meter), bar)
     return tuple(lanes)
+
+
+def _laid_in(groove: Groove, bar: BarContext, fill: bool):
+    """How the groove's lanes are laid over `bar`: as written in the groove's own meter, or re-cut
+    beat by beat for a bar of another x/4 meter (`meter.recut`; a lane that cannot be re-cut is cut
+    short or started again)."""
+    length = bar.end - bar.start
+    grouping = None if length == groove.grid or bar.meter.den != 4 else meter.grouping_for(length // PPQ)
+
+    def laid(name: str, steps: str, swing: Fraction) -> LaneBar:
+        recut = meter.recut(steps, groove.grid, length, grouping, fill)
+        return LaneBar(name, steps, groove.grid, swing) if recut is None else LaneBar(name, recut, length, swing)
+    return laid
 
 
 def _form_lanes(lanes: form.Lanes, bar: BarContext) -> tuple[LaneBar, ...]:
