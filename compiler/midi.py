@@ -6,7 +6,7 @@ import io
 import json
 import os
 from fractions import Fraction
-from operator import attrgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,32 +39,48 @@ _MINOR_KEYS = ("Abm", "Ebm", "Bbm", "Fm", "Cm", "Gm", "Dm", "Am", "Em", "Bm", "F
 _MODE_SHIFT = {"major": 0, "ionian": 0, "lydian": 1, "mixolydian": -1, "dorian": -2, "minor": -3,
                "aeolian": -3, "harmonicminor": -3, "melodicminor": -3, "phrygian": -4,
                "locrian": -5}
-_NOTE_TYPES = frozenset({"note_on", "note_off"})
-_CHANNEL_TYPES = _NOTE_TYPES | {"control_change", "program_change"}
 _MINOR_MODES = frozenset({"minor", "aeolian", "harmonicminor", "melodicminor"})
 _ACCIDENTALS = {"#": 1, "♯": 1, "b": -1, "♭": -1}
 
-
-class Event(NamedTuple):
-    """A message before it has its delta time. `order` sorts a track (see `sort_events`); the message
-    itself is built once, by `to_delta_time`, because building and then re-timing mido messages was
-    half the cost of writing a song's notes."""
-
-    order: tuple[int, ...]
-    type: str
-    fields: dict[str, int | str]
+# Sort keys: (tick, group, a, b) packed in one int, so a track sorts as fast as a list of ints and
+# holds no tuple per event. Groups at one tick: metas, bank select and program, other controls,
+# note-offs, note-ons; `a` and `b` (0..255) order within a group.
+_META, _PROGRAM, _CONTROL, _NOTE_OFF, _NOTE_ON = range(5)
+_NOTE_TYPE = {_NOTE_OFF: "note_off", _NOTE_ON: "note_on"}
 
 
-def meta(tick: int, type_: str, **fields: int | str) -> Event:
+def sort_key(tick: int, group: int, a: int = 0, b: int = 0) -> int:
+    """The packed key of (tick, group, a, b): ints compare as those tuples do (group < 8, a, b < 256)."""
+    return (((tick << 3 | group) << 8 | a) << 8) | b
+
+
+class Keyed(NamedTuple):
+    """A meta or control message with its sort key; its `time` is set (to the delta) when it is written."""
+
+    key: int
+    message: mido.Message | mido.MetaMessage
+
+
+class TrackEvents(NamedTuple):
+    """One track's events before their delta times: the metas and controls, keyed, and the notes as
+    bare keys: a note's key (tick, on or off, pitch, velocity) is all of its message but the
+    channel, so its message is built only once it is written, in order (see `to_delta_time`)."""
+
+    keyed: list[Keyed]
+    notes: list[int]
+    channel: int = 0
+
+
+def meta(tick: int, type_: str, **fields: int | str) -> Keyed:
     """A meta event; same-tick metas go in `_META_ORDER`, ones of one type keep the order given."""
     rank = _META_ORDER.index(type_) if type_ in _META_ORDER else len(_META_ORDER)
-    return Event((tick, 0, rank), type_, fields)
+    return Keyed(sort_key(tick, _META, rank), mido.MetaMessage(type_, **fields))
 
 
-def control(tick: int, channel: int, controller: int, value: int) -> Event:
+def control(tick: int, channel: int, controller: int, value: int) -> Keyed:
     """A control change; bank select sorts first at its tick, before the program change."""
-    order = (tick, 1, 0, value) if controller == BANK_SELECT else (tick, 2, controller, value)
-    return Event(order, "control_change", {"channel": channel, "control": controller, "value": value})
+    key = sort_key(tick, _PROGRAM, 0, value) if controller == BANK_SELECT else sort_key(tick, _CONTROL, controller, value)
+    return Keyed(key, mido.Message("control_change", channel=channel, control=controller, value=value))
 
 
 def to_midi(timeline: Timeline) -> mido.MidiFile:
@@ -76,19 +92,19 @@ def to_midi(timeline: Timeline) -> mido.MidiFile:
     """
     check_channels(timeline.tracks)
     midi_file = mido.MidiFile(type=1, ticks_per_beat=timeline.ppq, charset=CHARSET)
-    conductor = sort_events(conductor_events(timeline))
+    conductor = TrackEvents(conductor_events(timeline), [])
     midi_file.tracks.append(to_delta_time(conductor, end_tick=timeline.end_tick))
     mixed: set[int] = set()
     for track in timeline.tracks:
         events = events_for_track(track)
         if track.channel not in mixed:  # tracks sharing a channel share its strip: the first one sets it
             mixed.add(track.channel)
-            events += mix_events(track)
-        midi_file.tracks.append(to_delta_time(sort_events(events)))
+            events.keyed.extend(mix_events(track))
+        midi_file.tracks.append(to_delta_time(events))
     return midi_file
 
 
-def mix_events(track: Track) -> list[Event]:
+def mix_events(track: Track) -> list[Keyed]:
     """CC7 volume, CC10 pan and CC91 reverb send at tick 0, as the song and style set the track.
 
     Volume follows the GM curve (dB = 40·log10(value/127)) around `UNITY_VOLUME` for 0 dB; pan maps
@@ -120,7 +136,7 @@ def check_channels(tracks: tuple[Track, ...]) -> None:
                              f"{track.channel} but use different programs; give each its own channel")
 
 
-def conductor_events(timeline: Timeline) -> list[Event]:
+def conductor_events(timeline: Timeline) -> list[Keyed]:
     """Track 0: the title, tempo map, meters, keys, section markers and chord symbols."""
     events = [meta(0, "track_name", name=timeline.title)]
     events += [tempo_event(t) for t in timeline.tempos]
@@ -131,7 +147,7 @@ def conductor_events(timeline: Timeline) -> list[Event]:
     return events
 
 
-def events_for_track(track: Track) -> list[Event]:
+def events_for_track(track: Track) -> TrackEvents:
     """One part: name, instrument, a "muted" flag, bank and program, its controls and notes.
 
     Drum kits (bank 128 in the Timeline) send bank select 0 and the kit number as the program on
@@ -139,77 +155,70 @@ def events_for_track(track: Track) -> list[Event]:
     and pick the kit bank themselves, while CC0 = 128 does not exist in MIDI.
     """
     channel = track.channel
-    events = [meta(0, "track_name", name=track.name), meta(0, "instrument_name", name=track.instrument)]
+    keyed = [meta(0, "track_name", name=track.name), meta(0, "instrument_name", name=track.instrument)]
     if track.muted:  # still written: a DAW user may unmute it
-        events.append(meta(0, "text", text=MUTED_TEXT))
-    events.append(control(0, channel, BANK_SELECT, 0 if track.is_drums else track.bank))
-    events.append(Event((0, 1, 1, track.program), "program_change",
-                        {"channel": channel, "program": track.program}))
-    events += [control(c.tick, channel, c.controller, c.value) for c in track.controls]
+        keyed.append(meta(0, "text", text=MUTED_TEXT))
+    keyed.append(control(0, channel, BANK_SELECT, 0 if track.is_drums else track.bank))
+    keyed.append(Keyed(sort_key(0, _PROGRAM, 1, track.program),
+                       mido.Message("program_change", channel=channel, program=track.program)))
+    keyed += [control(c.tick, channel, c.controller, c.value) for c in track.controls]
+    notes = []
     for note in track.notes:
-        pitch, velocity = note.pitch, note.velocity
-        events.append(Event((note.start, 4, pitch, velocity), "note_on", _note_fields(channel, pitch, velocity)))
-        events.append(Event((note.start + note.dur, 3, pitch, _NOTE_OFF_VELOCITY), "note_off",
-                            _note_fields(channel, pitch, _NOTE_OFF_VELOCITY)))
-    return events
+        pitch = note.pitch
+        notes.append(sort_key(note.start, _NOTE_ON, pitch, note.velocity))
+        notes.append(sort_key(note.start + note.dur, _NOTE_OFF, pitch, _NOTE_OFF_VELOCITY))
+    return TrackEvents(keyed, notes, channel)
 
 
-def _note_fields(channel: int, pitch: int, velocity: int) -> dict[str, int | str]:
-    """A note message's fields, complete and in mido's own order (`note_message` copies them as is)."""
-    return {"channel": channel, "note": pitch, "velocity": velocity}
+def to_delta_time(events: TrackEvents, end_tick: int = 0) -> mido.MidiTrack:
+    """Sort a track's events and give them delta times; the track ends at its last event or `end_tick`.
 
-
-def sort_events(events: list[Event]) -> list[Event]:
-    """Sort by tick, then metas, bank select, program, controls, note-offs, note-ons.
-
+    Events sort by tick, then metas, bank select, program, controls, note-offs, note-ons.
     Channel events are ordered fully by their values (pitch, then velocity), so the output never
     depends on the order notes arrive in; metas of one type keep their (semantic) Timeline order.
     Note-offs come before note-ons at a tick so a repeated pitch is released before it restarts.
     """
-    return sorted(events, key=attrgetter("order"))
-
-
-def to_delta_time(events: list[Event], end_tick: int = 0) -> mido.MidiTrack:
-    """Turn sorted absolute-tick events into a MIDI track ending at its last event or `end_tick`.
-
-    Notes skip mido's constructor (see `note_message`); other channel messages and metas, a few
-    dozen per song, go through it.
-    """
+    keyed = sorted(events.keyed, key=itemgetter(0))  # stable: metas of one type keep their order
     track = mido.MidiTrack()
-    now = 0
-    for order, type_, fields in events:
-        tick = order[0]
-        if type_ in _NOTE_TYPES:
-            track.append(note_message(type_, tick - now, fields))
-        elif type_ in _CHANNEL_TYPES:
-            track.append(mido.Message(type_, time=tick - now, **fields))
-        else:
-            track.append(mido.MetaMessage(type_, time=tick - now, **fields))
+    now, k = 0, 0
+    for key in sorted(events.notes):
+        while k < len(keyed) and keyed[k].key < key:  # a note's key never equals another event's
+            now = _append_keyed(track, keyed[k], now)
+            k += 1
+        tick = key >> 19
+        track.append(note_message(_NOTE_TYPE[key >> 16 & 7], tick - now, events.channel, key >> 8 & 255, key & 255))
         now = tick
+    for item in keyed[k:]:
+        now = _append_keyed(track, item, now)
     track.append(mido.MetaMessage("end_of_track", time=max(end_tick, now) - now))
     return track
 
 
-def note_message(type_: str, time: int, fields: dict[str, int | str]) -> mido.Message:
-    """A note_on/note_off equal to `mido.Message(type_, time=time, **fields)`, built the way mido's own
-    `Message.copy` builds one: its attribute dict filled directly. mido's constructor (its defaults,
-    its checks) was a third of `to_midi`; the Timeline has validated pitch, velocity and channel
-    already, and `fields` holds all three, so nothing is left to default.
+def _append_keyed(track: mido.MidiTrack, item: Keyed, now: int) -> int:
+    """Append a meta or control at its delta time from `now`; returns its tick."""
+    tick = item.key >> 19
+    vars(item.message)["time"] = tick - now  # the message is ours, just built: no need for mido's checks
+    track.append(item.message)
+    return tick
+
+
+def note_message(type_: str, time: int, channel: int, note: int, velocity: int) -> mido.Message:
+    """A note_on/note_off equal to `mido.Message(type_, time=time, ...)`, built the way mido's own
+    `Message.copy` builds one: its attribute dict filled directly, in mido's order. mido's
+    constructor (its defaults, its checks) was a third of `to_midi`; the Timeline has validated
+    pitch, velocity and channel already.
     """
     msg = _new_message(mido.Message)
-    attributes = vars(msg)
-    attributes["type"] = type_
-    attributes["time"] = time
-    attributes.update(fields)
+    vars(msg).update(type=type_, time=time, channel=channel, note=note, velocity=velocity)
     return msg
 
 
-def tempo_event(point: TempoPoint) -> Event:
+def tempo_event(point: TempoPoint) -> Keyed:
     """`set_tempo` in microseconds per quarter note, rounded from the exact bpm."""
     return meta(point.tick, "set_tempo", tempo=round(Fraction(60_000_000) / Fraction(point.bpm)))
 
 
-def meter_event(meter: MeterPoint) -> Event:
+def meter_event(meter: MeterPoint) -> Keyed:
     """`time_signature`, with the metronome clicking once per beat (per dotted beat in 6/8, 9/8 …)."""
     denominator = meter.denominator
     if denominator < 1 or denominator & (denominator - 1):

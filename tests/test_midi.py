@@ -148,7 +148,7 @@ def test_output_does_not_depend_on_note_order(shuffled: list[Note]) -> None:
        st.integers(0, 2**28 - 1))
 def test_note_message_is_the_message_mido_builds(type_: str, channel: int, note: int, velocity: int,
                                                  time: int) -> None:
-    fast = note_message(type_, time, {"channel": channel, "note": note, "velocity": velocity})
+    fast = note_message(type_, time, channel, note, velocity)
     checked = mido.Message(type_, channel=channel, note=note, velocity=velocity, time=time)
     assert list(vars(fast).items()) == list(vars(checked).items())  # same attributes, in mido's order
     assert fast == checked and fast.bin() == checked.bin()
