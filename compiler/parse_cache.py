@@ -30,7 +30,7 @@ _PARSER_MODULES = ("parse.py", "syntax.py", "source.py", "limits.py", "syntax_er
 
 def load(path: Path, text: str) -> S.SongFile | None:
     """The tree stored for `path` with exactly this text and parser, or None."""
-    folder = _folder()
+    folder = user_cache_folder()
     if folder is None:
         return None
     try:
@@ -43,7 +43,7 @@ def load(path: Path, text: str) -> S.SongFile | None:
 
 def store(path: Path, text: str, tree: S.SongFile) -> None:
     """Keep `tree` for the next process; a cache that cannot be written is no error."""
-    folder = _folder(create=True)
+    folder = user_cache_folder(create=True)
     if folder is None:
         return
     target = folder / _entry_name(path)
@@ -75,8 +75,9 @@ def _parser_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _folder(create: bool = False) -> Path | None:
-    """The cache folder if it is ours alone (a pickle is code: never read one another user could write)."""
+def user_cache_folder(create: bool = False) -> Path | None:
+    """The user's cache folder if it is ours alone (a pickle is code, a remembered hash is trusted: never
+    read one another user could write). Also holds the SoundFont hash memo (`audio.render`)."""
     configured = os.environ.get("SONGSPEC_CACHE")
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     folder = Path(configured) if configured else base / "songspec"

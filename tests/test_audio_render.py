@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 from operator import attrgetter
 from pathlib import Path
@@ -208,3 +209,18 @@ def test_no_scratch_files_are_left_behind(tmp_path):
     build_audio(small_timeline(), out, soundfont=SOUNDFONT)
     assert sorted(p.name for p in out.iterdir()) == ["master.wav", "stems"]
     assert sorted(p.name for p in (out / "stems").iterdir()) == ["bass.flac", "drums.flac", "piano.flac", "reverb.flac"]
+
+
+def test_the_soundfont_hash_is_remembered_in_the_user_cache_not_the_output_folder(tmp_path, monkeypatch):
+    """A cold build into a fresh output folder must not read a 490 MB SoundFont through again: the memo
+    is found under the file's stamp in the user's cache, and a changed file (new mtime) is hashed anew."""
+    monkeypatch.setenv("SONGSPEC_CACHE", str(tmp_path / "user"))
+    font = tmp_path / "font.sf2"
+    font.write_bytes(b"RIFF\x00\x00\x00\x00sfbk" + bytes(100))
+    real = render.soundfont_identity(font, tmp_path / "out1" / ".cache")["sha256"]
+    (memo,) = (tmp_path / "user" / "soundfonts").iterdir()
+    assert not (tmp_path / "out1").exists()
+    memo.write_text("0" * 64 + "\n")  # a remembered value stands in for reading the file
+    assert render.soundfont_identity(font, tmp_path / "out2" / ".cache")["sha256"] == "0" * 64
+    os.utime(font, ns=(1, 1))
+    assert render.soundfont_identity(font, tmp_path / "out2" / ".cache")["sha256"] == real

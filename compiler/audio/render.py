@@ -103,12 +103,21 @@ def soundfont_identity(path: Path, cache_dir: Path | None = None) -> dict:
 
     It must be a regular file (a FIFO or a device is refused before it is opened, and opened without
     blocking in case it was swapped since) that starts with a RIFF `sfbk` header, checked before the
-    whole file is read. The hash (0.2 s for the 140 MB FluidR3) is remembered in `cache_dir` under the
-    file's path, size and modification time.
+    whole file is read. The hash (0.7 s for the 490 MB MuseScore General, 0.2 s for FluidR3) is
+    remembered under the file's path, size, modification time and inode in the user's cache folder
+    (`parse_cache.user_cache_folder`), so a build into a fresh output folder does not read the fonts
+    through again; `cache_dir` (the output folder's cache) only when there is no private user cache.
     """
     with _opened_soundfont(path) as (handle, info):
-        stamp = f"{path.resolve()}|{info.st_size}|{info.st_mtime_ns}"
-        return {"name": path.name, "size_bytes": info.st_size, "sha256": _sha256(handle, stamp, cache_dir)}
+        stamp = f"{path.resolve()}|{info.st_size}|{info.st_mtime_ns}|{info.st_dev}|{info.st_ino}"
+        memo = _memo_folder(cache_dir)
+        return {"name": path.name, "size_bytes": info.st_size, "sha256": _sha256(handle, stamp, memo)}
+
+
+def _memo_folder(cache_dir: Path | None) -> Path | None:
+    from compiler.parse_cache import user_cache_folder
+
+    return user_cache_folder(create=True) or cache_dir
 
 
 @contextmanager
