@@ -146,8 +146,9 @@ def _check_unused_melodies(song: ir.Song, sink: DiagnosticSink) -> None:
 
 
 def _check_meters(song: ir.Song, sink: DiagnosticSink) -> None:
-    """A style's patterns are written in one meter; in bars of another they are cut or cycled to fit,
-    which no player would do without being asked. Say so once per meter, where that meter is set.
+    """A style's patterns are written in one meter; in bars of another they are re-cut beat by beat,
+    or cut or cycled to fit, which a player would not do unasked. Say so once per meter, where that
+    meter is set, and how; not for a meter the style's own `adapt` line asks for.
     A section whose every pass is a break over all its bars (a pickup only the melody plays) plays
     no pattern, so none is cut."""
     if not _plays_style_patterns(song):
@@ -158,14 +159,17 @@ def _check_meters(song: ir.Song, sink: DiagnosticSink) -> None:
         meter = section.meter
         if section.label not in played or (meter.num, meter.den) in warned or meter.span is None:
             continue
+        if style.grouping_in(meter) is not None:
+            continue  # the style's own `adapt` line: it plays this meter on purpose
         warned.add((meter.num, meter.den))
         sink.warning("W006", f"style `{style.name}` is written in {style.meter}: in {meter} bars its patterns "
-                     f"are {_adaptation(style.meter, meter)}", meter.span, _styles_in(meter))
+                     f"are {_adaptation(style, meter)}", meter.span, _styles_in(meter))
 
 
-def _adaptation(written: ir.Meter, meter: ir.Meter) -> str:
-    """What the band does with a pattern written in `written` in bars of `meter` (`arrange.meter`)."""
-    grouping = grouping_for(meter.num) if written.quarters == 4 and meter.den == 4 else None
+def _adaptation(style: ir.StyleDef, meter: ir.Meter) -> str:
+    """What the band does with a pattern of `style` in bars of `meter` (`arrange.meter`)."""
+    written = style.meter
+    grouping = grouping_for(meter.num, style.grouping_in(meter)) if written.quarters == 4 and meter.den == 4 else None
     if grouping is not None:
         return f"re-cut beat by beat, {describe(grouping)}"
     return "cut short" if meter.quarters < written.quarters else "started again to fill them"

@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
     "E062": "use outside the project",
     "E070": "unknown arrangement mark",
     "E071": "bad pattern variation",
+    "E072": "bad meter adaptation",
     "E080": "bad mix or master setting",
     "E081": "reverb level as a percentage",
     "E082": "track SoundFont given as a path",

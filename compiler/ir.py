@@ -259,6 +259,14 @@ class TrackDef(Node):
     sound: TrackSound = TrackSound()
 
 
+class MeterAdapt(Node):
+    """A style's `adapt 6/4 as 4+2`: in bars of `meter` its 4/4 lanes are re-cut in these groups of
+    beats (`arrange.meter`)."""
+
+    meter: Meter
+    groups: tuple[int, ...]
+
+
 class StyleDef(Node):
     name: str
     description: str
@@ -272,6 +280,11 @@ class StyleDef(Node):
     ending: SectionDef | None = None
     origin: str = ""
     reverb: ReverbBus = ReverbBus()  # the style's shared reverb: a song's `mix` reverb line changes it
+    adapt: tuple[MeterAdapt, ...] = ()  # how its 4/4 lanes are grouped in bars of other meters
+
+    def grouping_in(self, meter: Meter) -> tuple[int, ...] | None:
+        """The groups its `adapt` line gives bars of `meter`, or None (the default grouping)."""
+        return next((a.groups for a in self.adapt if (a.meter.num, a.meter.den) == (meter.num, meter.den)), None)
 
 
 class MelodyNote(Node):

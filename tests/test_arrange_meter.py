@@ -77,3 +77,55 @@ def test_a_four_four_style_in_another_meter_keeps_the_ensemble_thresholds(style,
     midi.save(file=first)
     assert first.getvalue() == again.getvalue()  # the re-cut is as reproducible as the written bar
 
+
+
+def _style_song(adapt: str, meter: str = "6/4") -> str:
+    return (f'style local.six "6/4 rock"\n  time 4/4\n{adapt}  track drums room_kit role drums pattern beat\n'
+            f'  pattern beat drums\n    kick  | x . . . x . . . |\n    snare | . . x . . . x . |\n'
+            f'time {meter}\nstyle local.six\nsection A\n  | C | F |\n')
+
+
+def _front(tmp_path, text: str):
+    from compiler.cli import compile_front
+
+    path = tmp_path / "six.song"
+    path.write_text(text, encoding="utf-8")
+    return compile_front(str(path))
+
+
+def test_a_style_s_adapt_line_steers_the_grouping_and_silences_w006(tmp_path):
+    import random
+
+    from compiler.arrange.context import build_context
+    from compiler.arrange.patterns import plan_track
+
+    song, diagnostics, _ = _front(tmp_path, _style_song("  adapt 6/4 as 4+2\n"))
+    assert list(diagnostics) == []
+    (drums,) = song.tracks
+    plan = plan_track(build_context(song, 0), drums, random.Random(1))[0]
+    assert {lane.name: lane.steps for lane in plan.lanes} == {"kick": "x...x...x...", "snare": "..x...x...x."}
+
+
+def test_without_an_adapt_line_w006_says_which_beats_are_played(tmp_path):
+    _, diagnostics, _ = _front(tmp_path, _style_song(""))
+    (warning,) = diagnostics
+    assert warning.code == "W006" and warning.message.endswith("grouped 3 + 3: beats 1 2 4 + 1 2 4 of the written bar")
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("adapt 6/4 as 4+3", "`4+3` does not split a bar of 6/4 into groups of 2, 3 or 4 beats"),
+    ("adapt 6/4 as 5+1", "`5+1` does not split a bar of 6/4 into groups of 2, 3 or 4 beats"),
+    ("adapt 6/8 as 3+3", "`adapt 6/8`: only bars of quarter beats other than 4/4 are re-cut"),
+    ("adapt 4/4 as 2+2", "`adapt 4/4`: only bars of quarter beats other than 4/4 are re-cut"),
+    ("adapt 6/4 as 3+3\n  adapt 6/4 as 4+2", "`adapt 6/4` is given twice"),
+])
+def test_an_adapt_line_that_cannot_be_played_is_e072_at_its_meter(tmp_path, line, message):
+    _, diagnostics, _ = _front(tmp_path, _style_song(f"  {line}\n"))
+    (error,) = [d for d in diagnostics if d.severity == "error"]
+    assert (error.code, error.message, error.span.col) == ("E072", message, 9)
+
+
+def test_adapt_in_a_style_not_written_in_four_beats_is_e072(tmp_path):
+    text = _style_song("  adapt 6/4 as 3+3\n").replace("  time 4/4\n", "  time 3/4\n")
+    _, diagnostics, _ = _front(tmp_path, text)
+    assert [d.code for d in diagnostics if d.severity == "error"] == ["E072"]

@@ -19,14 +19,16 @@ COMMON_TIME = ir.Meter(num=4, den=4)
 @dataclass(frozen=True, slots=True)
 class Groove:
     """A pattern and the length in ticks of a bar of the meter it was written in (its steps keep
-    their length in beats whatever bar they are laid over)."""
+    their length in beats whatever bar they are laid over), and the `style` it comes from (whose
+    `adapt` lines group its bars in other meters)."""
 
     pattern: ir.PatternDef
     grid: int
+    style: ir.StyleDef | None = None
 
     @classmethod
-    def of(cls, pattern: ir.PatternDef, meter: ir.Meter) -> Groove:
-        return cls(pattern, quarters_to_ticks(meter.quarters))
+    def of(cls, pattern: ir.PatternDef, meter: ir.Meter, style: ir.StyleDef | None = None) -> Groove:
+        return cls(pattern, quarters_to_ticks(meter.quarters), style)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,18 +86,18 @@ def find_groove(song: ir.Song, track: ir.TrackDef, style: ir.StyleDef) -> Groove
     elif name is None:
         found = _first(style, role)
     else:
-        own = next((Groove.of(p, song.meter) for p in song.patterns if p.name == name and p.role == role), None)
+        own = next((Groove.of(p, song.meter, song.style) for p in song.patterns if p.name == name and p.role == role), None)
         switched = (_named(other, role, name) for other in song.alt_styles)
         found = own or _named(style, role, name) or next(filter(None, switched), None)
     return found or DEFAULTS.get(role)
 
 
 def _named(style: ir.StyleDef, role: str, name: str | None) -> Groove | None:
-    return next((Groove.of(p, style.meter) for p in style.patterns if p.name == name and p.role == role), None)
+    return next((Groove.of(p, style.meter, style) for p in style.patterns if p.name == name and p.role == role), None)
 
 
 def _first(style: ir.StyleDef, role: str) -> Groove | None:
-    return next((Groove.of(p, style.meter) for p in style.patterns if p.role == role), None)
+    return next((Groove.of(p, style.meter, style) for p in style.patterns if p.role == role), None)
 
 
 def groove_part(track: ir.TrackDef, bar: BarContext, groove: Groove | None) -> ir.PatternPart | None:
@@ -152,10 +154,11 @@ def _groove_lanes(groove: Groove, part: ir.PatternPart, chosen: Chosen, bar: Bar
 
 def _laid_in(groove: Groove, bar: BarContext, fill: bool):
     """How the groove's lanes are laid over `bar`: as written in the groove's own meter, or re-cut
-    beat by beat for a bar of another x/4 meter (`meter.recut`; a lane that cannot be re-cut is cut
-    short or started again)."""
+    beat by beat for a bar of another x/4 meter, in the groups its style's `adapt` line gives that
+    meter (`meter.recut`; a lane that cannot be re-cut is cut short or started again)."""
     length = bar.end - bar.start
-    grouping = None if length == groove.grid or bar.meter.den != 4 else meter.grouping_for(length // PPQ)
+    steer = groove.style.grouping_in(bar.meter) if groove.style is not None else None
+    grouping = None if length == groove.grid or bar.meter.den != 4 else meter.grouping_for(length // PPQ, steer)
 
     def laid(name: str, steps: str, swing: Fraction) -> LaneBar:
         recut = meter.recut(steps, groove.grid, length, grouping, fill)

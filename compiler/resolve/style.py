@@ -24,11 +24,12 @@ from ..pitch import MODES, parse_key
 from ..suggest import suggestion_text
 from ..words import Words
 from ..mixspec import ReverbBus
+from .adapt import check_adapts, read_adapt
 from .band import read_reverb_bus, read_track
 from .chart import read_meter, read_section
 from .patterns import read_pattern
 
-STYLE_SETTINGS = ("time", "tempo", "swing", "reverb")
+STYLE_SETTINGS = ("time", "tempo", "swing", "reverb", "adapt")
 STYLE_SECTIONS = ("intro", "ending")
 DEFAULT_METER = ir.Meter(num=4, den=4)
 _SAME_MODE = {"aeolian": "minor", "ionian": "major"}
@@ -78,6 +79,8 @@ def read_style(style: S.StyleDef, key: ir.KeySig, sink: DiagnosticSink, origin: 
     patterns = tuple(p for p in (read_pattern(item, sink) for item in style.items if isinstance(item, S.Pattern)) if p)
     if settings.get("swing_by_tempo"):
         settings["swing"] = swing_for_tempo(settings["tempo"])
+    if "adapt" in settings:
+        settings["adapt"] = check_adapts(settings["adapt"], settings["meter"], sink)
     forms = StyleForms(settings["meter"], _forms(style, sink))
     for (label, mode), form in forms.written.items():
         read_section(form, settings["meter"], ir.KeySig(tonic=key.tonic, mode=mode), sink)
@@ -158,9 +161,12 @@ def _style_setting(item: S.Setting, settings: dict, sink: DiagnosticSink) -> Non
     elif name == "reverb":
         base = settings.get("reverb", ReverbBus())
         settings["reverb"] = read_reverb_bus(words, sink, base) or base
+    elif name == "adapt":
+        adapt = read_adapt(words, sink)
+        settings["adapt"] = settings.get("adapt", ()) + ((adapt,) if adapt else ())
     else:
         sink.error("E010", f"unknown style setting `{name}`", item.name.span,
-                   suggestion_text(name, STYLE_SETTINGS) or "a style takes time, tempo, swing, reverb, track, section, pattern")
+                   suggestion_text(name, STYLE_SETTINGS) or "a style takes time, tempo, swing, reverb, adapt, track, section, pattern")
 
 
 def _style_section_ok(section: S.Section, sink: DiagnosticSink) -> bool:
