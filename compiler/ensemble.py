@@ -42,6 +42,8 @@ TOMS = frozenset({41, 43, 45, 47, 48, 50})
 FILL_VELOCITY = 56  # a snare stroke this loud or louder is played, not a ghost or a brush swirl
 FILL_STROKES = 3
 COMP_ROLES = ("comp", "pad")
+# Quarter beats from the bar line to the half bar, by the bar's length in quarters (12/8 is 6).
+HALF_BAR = {4.0: 2, 5.0: 3, 6.0: 3}
 
 
 class Bar(NamedTuple):
@@ -106,7 +108,7 @@ class Ensemble:
         parts: Bar-rhythm variation per comp, pad, bass and drum part.
         chord_changes: Changes the comping sounds; `late_changes` those first heard a beat or more late.
         bass_notes: Bass notes; `bass_clashes` those sounding a minor 9th (or 2nd) under a comp or pad note.
-        beat3_notes: Bass notes on beat 3 of a 4/4 bar; `beat3_chord_tones` those on a chord tone.
+        beat3_notes: Bass notes on the half bar (beat 3 of 4/4, beat 4 of 5/4 and 6/4, `HALF_BAR`); `beat3_chord_tones` those on a chord tone.
         voicings: Comp and pad voicings (notes struck together); `voicing_clashes` those holding a
             minor 9th, other than a b9 over a dominant's root.
         section_starts: Section starts after the first where the drums play; `marked_starts` those
@@ -298,13 +300,16 @@ def bass_clashes(bass: list[PlayedNote], comping: list[PlayedNote], chords: list
 
 
 def beat3_tones(bass: list[PlayedNote], bars: list[Bar], chords: list[ReportChord], ppq: int) -> tuple[int, int]:
-    """(bass notes on beat 3 of a 4/4 bar, those on a tone of the chord sounding then)."""
+    """(bass notes on the half bar, those on a tone of the chord sounding then). The half bar is
+    beat 3 of a 4/4 bar, beat 4 of a 5/4 (3 + 2) or 6/4 (3 + 3) bar, the third dotted quarter of 12/8;
+    other bars have none."""
     starts = [b.start for b in bars]
     chord_starts = [c.tick for c in chords]
     counted = good = 0
     for note in bass:
         i = bisect.bisect_right(starts, note.start + ppq // 8) - 1
-        if i < 0 or bars[i].beats != 4 or abs(note.start - (bars[i].start + 2 * ppq)) > ppq // 8:
+        half = HALF_BAR.get(bars[i].beats) if i >= 0 else None
+        if half is None or abs(note.start - (bars[i].start + half * ppq)) > ppq // 8:
             continue
         chord = chords[max(bisect.bisect_right(chord_starts, note.start + ppq // 8) - 1, 0)]
         if chord.root_pc is None:

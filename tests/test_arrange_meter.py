@@ -7,7 +7,7 @@ import pytest
 
 from bench.ensemble import smoke_text
 from compiler.arrange.meter import beat_map, grouping_for, recut
-from compiler.ensemble import LATE_CHORDS_MAX, MARKED_STARTS_MIN, format_ensemble
+from compiler.ensemble import BASS_BEAT3_MIN, LATE_CHORDS_MAX, MARKED_STARTS_MIN, format_ensemble
 
 BAR = 4 * 480
 ROCK = "x.o.x.o."  # kick on 1 and 3, snare on 2 and 4, in eighths
@@ -31,7 +31,8 @@ def test_a_style_can_steer_the_grouping_and_a_grouping_that_does_not_add_up_is_i
 
 def test_a_fill_keeps_its_written_ending_on_the_bar_line():
     fill = "x...x...ooooOOOO"  # groove, groove, then toms on 3 and 4
-    assert recut(fill, BAR, 3 * 480, grouping_for(3), fill=True) == "x...ooooOOOO"
+    assert recut(fill, BAR, 3 * 480, grouping_for(3), fill=True) == "x...ooooOOOO"  # its last three beats
+    assert recut(fill, BAR, 2 * 480, grouping_for(2), fill=True) == "ooooOOOO"
     assert recut(fill, BAR, 6 * 480, grouping_for(6), fill=True) == "x...x...x...x...ooooOOOO"
     assert beat_map((3, 2), fill=True)[-2:] == (2, 3)
 
@@ -71,6 +72,8 @@ def test_a_four_four_style_in_another_meter_keeps_the_ensemble_thresholds(style,
     assert (result.late_rate or 0) <= LATE_CHORDS_MAX, format_ensemble(result)
     assert result.marked_rate is not None and result.marked_rate >= MARKED_STARTS_MIN, format_ensemble(result)
     assert result.voicing_clashes == 0, format_ensemble(result)
+    if meter != "3/4":  # the half bar: beat 4 of 5/4 (3 + 2) and 6/4 (3 + 3) plays the written beat 1
+        assert result.beat3_notes > 0 and result.beat3_rate >= BASS_BEAT3_MIN, format_ensemble(result)
     again = io.BytesIO()
     to_midi(arrange(song)).save(file=again)
     first = io.BytesIO()

@@ -34,18 +34,18 @@ def grouping_for(beats: int, steer: tuple[int, ...] | None = None) -> tuple[int,
 
 
 def beat_map(grouping: tuple[int, ...], fill: bool = False) -> tuple[int, ...]:
-    """The written beat each beat of the bar plays. A fill plays its written ending (the beats that
-    fit after its first one) at the end of the bar, and its first two beats before, as often as needed.
+    """The written beat each beat of the bar plays. A fill plays its written ending: in a shorter bar
+    its last beats, in a longer one its first two beats as often as needed and then the whole fill.
 
     Example:
         >>> beat_map((3, 2)), beat_map((3,), fill=True), beat_map((3, 3), fill=True)
-        ((0, 1, 3, 0, 3), (0, 2, 3), (0, 1, 0, 1, 2, 3))
+        ((0, 1, 3, 0, 3), (1, 2, 3), (0, 1, 0, 1, 2, 3))
     """
     beats = sum(grouping)
     if not fill:
         return tuple(beat for size in grouping for beat in GROUP_BEATS[size])
     if beats <= SOURCE_BEATS:
-        return (0, *range(SOURCE_BEATS - beats + 1, SOURCE_BEATS))
+        return tuple(range(SOURCE_BEATS - beats, SOURCE_BEATS))
     front = beats - 2
     return (*((0, 1) * front)[:front], 2, 3)
 
