@@ -50,6 +50,8 @@ def _on_changes(steps: list[Step], plans: tuple[BarPlan, ...], ctx: SongContext)
         step = steps[i]
         if not chord.is_rest and (plans[step.bar].free or step.char == HOLD):
             steps[i] = step._replace(char="R")
+    if not any(chord.is_rest for chord in ctx.chords):
+        return steps
     return [s._replace(char=REST) if ctx.chord_at(s.start).is_rest else s for s in steps]
 
 

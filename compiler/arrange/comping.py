@@ -128,10 +128,16 @@ class _Voicer:
         self.centre = notes[0] + CENTRE * (notes[1] - notes[0])
         self.chosen: dict[int, Voicing] = {}
         self.last: Voicing | None = None
+        # What `lead` chose from a voicing into a chord: a form played again leads the same way, and
+        # weighing every candidate was most of comping. Kept per track, for this song only.
+        self.led: dict[tuple[Voicing | None, int | None, tuple[int, ...], tuple[int, ...]], Voicing] = {}
 
     def voicing(self, index: int, chord: ir.Chord) -> Voicing:
         if index not in self.chosen:
-            self.chosen[index] = self.last = lead(self.last, candidates(chord, self.kind, self.register), self.centre)
+            move = (self.last, chord.root_pc, chord.intervals, chord.tensions)
+            if move not in self.led:
+                self.led[move] = lead(self.last, candidates(chord, self.kind, self.register), self.centre)
+            self.chosen[index] = self.last = self.led[move]
         return self.chosen[index]
 
 

@@ -29,6 +29,11 @@ class Step(NamedTuple):
     bar: int
 
 
+# Steps are made by the ten thousand per song: built from a tuple directly, without the namedtuple's
+# keyword-taking __new__ (as its own `_make` does).
+_new_step = tuple.__new__
+
+
 def bar_steps(steps: str, grid: int, bar: BarContext, swing: Fraction) -> list[Step]:
     """The steps of one lane bar laid over `bar`; `grid` is the lane bar's length in ticks.
 
@@ -38,7 +43,8 @@ def bar_steps(steps: str, grid: int, bar: BarContext, swing: Fraction) -> list[S
     """
     swing = swing if bar.meter.den in (2, 4) else STRAIGHT
     laid = layout(steps, grid, bar.end - bar.start, swing)
-    return [Step(bar.start + start, bar.start + end, char, offset, bar.index) for start, end, char, offset in laid]
+    first, index = bar.start, bar.index
+    return [_new_step(Step, (first + start, first + end, char, offset, index)) for start, end, char, offset in laid]
 
 
 def swung(tick: Fraction, size: Fraction, swing: Fraction) -> Fraction:
@@ -101,6 +107,9 @@ def split(steps: list[Step], ticks: list[int]) -> list[Step]:
     for step in steps:
         first = bisect.bisect_right(cuts, step.start)
         last = bisect.bisect_left(cuts, step.end)
+        if first >= last:  # nothing falls inside: most steps
+            result.append(step)
+            continue
         start, char = step.start, step.char
         for cut in cuts[first:last]:
             result.append(Step(start, cut, char, step.offset + start - step.start, step.bar))

@@ -34,24 +34,22 @@ def humanize(hits: list[Hit], amount: float, rng: random.Random, drums: bool, ti
     """
     if amount <= 0:
         return hits
+    # Each wobble is a triangular draw in -1..1 (small moves common, the largest rare), inlined:
+    # this loop is the hottest in arrange.
+    rnd = rng.random
+    offset = feel.offset
     result = []
     last = None
-    for hit in sorted(hits):
-        if last is None or hit.start - last > TOGETHER:
-            gesture = _wobble(rng) * timing * amount * (DOWNBEAT_SCALE if hit.start in downbeats else 1.0)
-        last = hit.start
-        move = gesture * (TIGHT_SCALE if drums and hit.pitch in TIGHT else 1.0)
-        start = max(0, hit.start + round(move) + feel.offset)
-        dur = max(hit.start + hit.dur - start, hit.dur // 2, 1)
-        loudness = feel.squeezed(hit.velocity) + _wobble(rng) * VELOCITY * amount
-        velocity = max(1, min(127, round(loudness)))
-        result.append(Hit(start, dur, hit.pitch, velocity))
+    gesture = 0.0
+    for start, length, pitch, velocity in sorted(hits):
+        if last is None or start - last > TOGETHER:
+            gesture = (rnd() + rnd() - 1) * timing * amount * (DOWNBEAT_SCALE if start in downbeats else 1.0)
+        last = start
+        move = gesture * TIGHT_SCALE if drums and pitch in TIGHT else gesture
+        begin = max(0, start + round(move) + offset)
+        loudness = feel.squeezed(velocity) + (rnd() + rnd() - 1) * VELOCITY * amount
+        result.append(Hit(begin, max(start + length - begin, length // 2, 1), pitch, max(1, min(127, round(loudness)))))
     return result
-
-
-def _wobble(rng: random.Random) -> float:
-    """A triangular draw in -1..1: small moves are common, the largest rare."""
-    return rng.random() + rng.random() - 1
 
 
 def tidy(hits: list[Hit]) -> list[Hit]:
