@@ -6,6 +6,9 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from compiler.report import midi_report, write_report
 from compiler.timeline import ChordMark, Marker, MeterPoint, Note, TempoPoint, Timeline, Track
 
@@ -109,3 +112,37 @@ def test_each_pass_names_the_ending_it_plays() -> None:
     sections = midi_report(timeline, source="endings.song", key="C major", tempo=140.0)["sections"]
     assert [(s["first_bar"], s["last_bar"], s["ending"], s["ending_bar"]) for s in sections] == [
         (1, 6, 1, 5), (7, 12, 2, 11), (13, 18, 3, 17), (19, 24, 3, 23)]
+
+
+def _reference_text(value, indent: str = "") -> str:
+    """report.json's layout written plainly with one json.dumps per value: what report_text's fast
+    encoder must equal byte for byte."""
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        items = (f"{inner}{json.dumps(key, ensure_ascii=False)}: {_reference_text(item, inner)}"
+                 for key, item in value.items())
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+        return "[\n" + ",\n".join(inner + _reference_text(item, inner) for item in value) + f"\n{indent}]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+_plain = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+                   st.text(max_size=6))
+_values = st.recursive(_plain, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(st.text(max_size=4), inner, max_size=4)),
+                       max_leaves=30)
+
+
+@given(st.dictionaries(st.text(max_size=4), _values, max_size=5))
+def test_report_text_is_the_plain_layouts_bytes(report_value) -> None:
+    from compiler.report import as_written, report_text
+
+    assert report_text(report_value) == _reference_text(as_written(report_value)) + "\n"
+
+
+def test_report_text_of_a_built_song_is_the_plain_layouts_bytes() -> None:
+    from compiler.report import as_written, report_text
+
+    content = report()
+    assert report_text(content) == _reference_text(as_written(content)) + "\n"
