@@ -176,9 +176,9 @@ class Lane(Node):
 
 
 Placement = Literal["phrase-start", "phrase-end", "section-start", "section-end", "change", "held",
-                    "before-change", "after-hit"]
+                    "before-change", "after-hit", "before-hit"]
 PLACEMENTS: tuple[str, ...] = ("phrase-start", "phrase-end", "section-start", "section-end", "change", "held",
-                               "before-change", "after-hit")
+                               "before-change", "after-hit", "before-hit")
 
 
 class Variation(Node):

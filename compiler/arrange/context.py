@@ -16,6 +16,7 @@ DYNAMIC_SCALE = {"pp": 0.55, "p": 0.65, "mp": 0.78, "mf": 0.88, "f": 1.0, "ff": 
 DEFAULT_DYNAMIC = "mf"  # a pass with no dynamic mark plays at level 2, as loud as mf
 BUILD_CEILING = 1.2  # a build from ff still grows a little
 MAX_LEVEL = 3
+HITS = ("stop", "break")  # the form marks a band plays as hits (or leaves to the lead)
 
 
 class Hit(NamedTuple):
@@ -83,6 +84,7 @@ class BarContext:
         scale: Velocity scale at the start and at the end of the bar (they differ in a build).
         mode: "groove", or a form mark owning the bar: "stop", "break" or "final" (held last chord).
         fill: The drums play a fill here. `crash`: a section (a new one or a repeat) starts here.
+        setup: The next bar is a `stop` or `break` (a hit): the drummer sets it up here.
         phrase: (bar of its phrase from 0, the phrase's length in bars); phrases come from the
             pass's length (`phrase_bars`).
     """
@@ -101,6 +103,7 @@ class BarContext:
     fill: bool
     crash: bool
     phrase: tuple[int, int] = (0, 1)
+    setup: bool = False
 
     def scale_at(self, tick: int) -> float:
         """Velocity scale at `tick`, interpolated through the bar."""
@@ -196,7 +199,7 @@ def _bar(song: ir.Song, bar: ir.PlayedBar, starts: list[int], part: PassContext)
         meter=bar.meter, key=bar.key.key, part=part, bar_in_pass=in_pass,
         level=_level(played, in_pass), scale=_scale(played, in_pass), mode=_mode(song, played, in_pass),
         fill=_fill(song, part, in_pass), crash=_crash(song, part.index, in_pass),
-        phrase=phrase_of(played.bar_count, in_pass))
+        phrase=phrase_of(played.bar_count, in_pass), setup=_setup(song, played, in_pass))
 
 
 def phrase_of(bars: int, in_pass: int) -> tuple[int, int]:
@@ -255,6 +258,13 @@ def _mode(song: ir.Song, played: ir.Pass, in_pass: int) -> str:
     if from_end <= played.marks.stop:
         return "stop"
     return "groove"
+
+
+def _setup(song: ir.Song, played: ir.Pass, in_pass: int) -> bool:
+    """A groove bar whose next bar in the pass is a hit (`stop`) or a `break`."""
+    following = in_pass + 1
+    return (following < played.bar_count and _mode(song, played, in_pass) == "groove"
+            and _mode(song, played, following) in HITS)
 
 
 def _fill(song: ir.Song, part: PassContext, in_pass: int) -> bool:

@@ -40,6 +40,13 @@ def fallback_fill(meter: ir.Meter) -> Lanes:
     return (("snare", ("." * count + "oxxX")[-count:]),)
 
 
+def setup_lanes(meter: ir.Meter) -> Lanes:
+    """The set-up a drummer plays before a hit or a break when the pattern writes none: snare
+    eighths on the last beat, the kick on its "and", into the hit."""
+    count = meter.num * 8 // meter.den
+    return (("snare", ("." * count + "xx")[-count:]), ("kick", ("." * count + "x")[-count:]))
+
+
 def click_hits(meter: ir.Meter, bars: int) -> list[Hit]:
     """Count-in clicks from tick 0: one per beat (per dotted quarter in 6/8, 9/8, 12/8), beat 1 accented."""
     compound = meter.den == 8 and meter.num % 3 == 0 and meter.num > 3

@@ -149,6 +149,8 @@ def _groove_lanes(groove: Groove, part: ir.PatternPart, chosen: Chosen, bar: Bar
     lanes = [laid(name, steps, swing) for name, steps in written + list(own.items())]
     if bar.fill and role == "drums" and pattern.fill is None:
         lanes += _form_lanes(form.fallback_fill(bar.meter), bar)
+    if bar.setup and role == "drums" and not (chosen.variation and "before-hit" in chosen.variation.at):
+        lanes += [LaneBar(name, steps, bar.end - bar.start, swing) for name, steps in form.setup_lanes(bar.meter)]
     return tuple(lanes)
 
 

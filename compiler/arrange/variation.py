@@ -16,7 +16,7 @@ import random
 from typing import Callable, NamedTuple
 
 from .. import ir
-from .context import BarContext, SongContext
+from .context import HITS, BarContext, SongContext
 
 PLAIN = -1  # the candidate index of a part's own lanes
 
@@ -101,7 +101,7 @@ def _section_end(ctx: SongContext, last: int) -> bool:
 
 
 def _after_hit(ctx: SongContext, first: int) -> bool:
-    return first > 0 and ctx.bars[first - 1].mode in ("stop", "break")
+    return first > 0 and ctx.bars[first - 1].mode in HITS
 
 
 def _phrase_end(bar: BarContext) -> bool:
@@ -119,4 +119,5 @@ PLACEMENT: dict[str, Callable[[SongContext, int, int], bool]] = {
     "held": lambda ctx, first, last: not _new_chord_at(ctx, first),
     "before-change": lambda ctx, first, last: _new_chord_at(ctx, last + 1),
     "after-hit": lambda ctx, first, last: _after_hit(ctx, first),
+    "before-hit": lambda ctx, first, last: ctx.bars[last].setup,
 }
