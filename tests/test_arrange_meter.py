@@ -132,3 +132,12 @@ def test_adapt_in_a_style_not_written_in_four_beats_is_e072(tmp_path):
     text = _style_song("  adapt 6/4 as 3+3\n").replace("  time 4/4\n", "  time 3/4\n")
     _, diagnostics, _ = _front(tmp_path, text)
     assert [d.code for d in diagnostics if d.severity == "error"] == ["E072"]
+
+
+def test_rock_straight_plays_six_four_as_its_bar_and_a_two_beat_tag():
+    from compiler.library import Library
+    from compiler.pipeline import front_end
+    from compiler.source import Source
+
+    song = front_end(Source("r.song", "time 6/4\nstyle rock.straight\nsection A\n  | C |\n"), Library()).song
+    assert song.style.grouping_in(song.meter) == (4, 2)

@@ -159,8 +159,10 @@ def _laid_in(groove: Groove, bar: BarContext, fill: bool):
     beat by beat for a bar of another x/4 meter, in the groups its style's `adapt` line gives that
     meter (`meter.recut`; a lane that cannot be re-cut is cut short or started again)."""
     length = bar.end - bar.start
-    steer = groove.style.grouping_in(bar.meter) if groove.style is not None else None
-    grouping = None if length == groove.grid or bar.meter.den != 4 else meter.grouping_for(length // PPQ, steer)
+    grouping = None
+    if length != groove.grid and bar.meter.den == 4:
+        steer = groove.style.grouping_in(bar.meter) if groove.style is not None else None
+        grouping = meter.grouping_for(length // PPQ, steer)
 
     def laid(name: str, steps: str, swing: Fraction) -> LaneBar:
         recut = meter.recut(steps, groove.grid, length, grouping, fill)
