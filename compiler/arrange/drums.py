@@ -7,7 +7,7 @@ from functools import lru_cache
 from ..instruments import find_drum_piece
 from ..timeline import PPQ
 from .context import Hit, SongContext
-from .grid import bar_steps
+from .grid import bar_layout
 from .patterns import BarPlan
 
 VELOCITY = {"X": 112, "x": 92, "o": 48}
@@ -20,10 +20,11 @@ def play_drums(plans: tuple[BarPlan, ...], ctx: SongContext) -> list[Hit]:
     for plan, bar in zip(plans, ctx.bars):
         for lane in plan.lanes:
             piece = _piece(lane.name)
-            for step in bar_steps(lane.steps, lane.grid, bar, lane.swing):
-                if step.char in VELOCITY:
-                    velocity = max(1, min(127, round(VELOCITY[step.char] * bar.scale_at(step.start))))
-                    hits.append(Hit(step.start, min(HIT_TICKS, step.end - step.start), piece, velocity))
+            for start, end, char, _ in bar_layout(lane.steps, lane.grid, bar, lane.swing):
+                if char in VELOCITY:
+                    tick = bar.start + start
+                    velocity = max(1, min(127, round(VELOCITY[char] * bar.scale_at(tick))))
+                    hits.append(Hit(tick, min(HIT_TICKS, end - start), piece, velocity))
     return hits
 
 

@@ -39,12 +39,17 @@ def bar_steps(steps: str, grid: int, bar: BarContext, swing: Fraction) -> list[S
 
     Each step keeps its length in beats (the grid's length divided by the step count); the grid is
     cut or cycled to fill the bar. Swing applies in x/4 and x/2 bars only (compound meters are
-    already triplet-based).
+    already triplet-based; see `bar_layout`).
     """
-    swing = swing if bar.meter.den in (2, 4) else STRAIGHT
-    laid = layout(steps, grid, bar.end - bar.start, swing)
     first, index = bar.start, bar.index
-    return [_new_step(Step, (first + start, first + end, char, offset, index)) for start, end, char, offset in laid]
+    return [_new_step(Step, (first + start, first + end, char, offset, index))
+            for start, end, char, offset in bar_layout(steps, grid, bar, swing)]
+
+
+def bar_layout(steps: str, grid: int, bar: BarContext, swing: Fraction) -> tuple[tuple[int, int, str, int], ...]:
+    """`layout` for `bar`: (start, end, char, offset) of each step from its bar line, with swing in
+    x/4 and x/2 bars only. The drums read this directly; they need no `Step` per rest."""
+    return layout(steps, grid, bar.end - bar.start, swing if bar.meter.den in (2, 4) else STRAIGHT)
 
 
 def swung(tick: Fraction, size: Fraction, swing: Fraction) -> Fraction:

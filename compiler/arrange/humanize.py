@@ -15,6 +15,7 @@ TOGETHER = 8  # ticks: notes starting this close to the one before are one gestu
 TIGHT = frozenset(find_drum_piece(name) for name in ("kick", "kick2", "hat", "pedal", "open"))
 TIGHT_SCALE = 0.5  # kick and hi-hat are the band's clock
 DOWNBEAT_SCALE = 0.5
+_new_hit = tuple.__new__  # a Hit from a tuple, without the namedtuple's keyword-taking __new__
 
 
 def rng_for(seed: int, track: str) -> random.Random:
@@ -48,7 +49,9 @@ def humanize(hits: list[Hit], amount: float, rng: random.Random, drums: bool, ti
         move = gesture * TIGHT_SCALE if drums and pitch in TIGHT else gesture
         begin = max(0, start + round(move) + offset)
         loudness = feel.squeezed(velocity) + (rnd() + rnd() - 1) * VELOCITY * amount
-        result.append(Hit(begin, max(start + length - begin, length // 2, 1), pitch, max(1, min(127, round(loudness)))))
+        velocity = round(loudness)
+        velocity = 1 if velocity < 1 else 127 if velocity > 127 else velocity
+        result.append(_new_hit(Hit, (begin, max(start + length - begin, length // 2, 1), pitch, velocity)))
     return result
 
 

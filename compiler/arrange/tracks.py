@@ -50,5 +50,6 @@ def click_track(song: ir.Song, bars: int, muted: bool) -> Track:
 
 def notes(hits: list[Hit]) -> tuple[Note, ...]:
     """Validated notes. One validation call for the whole part is faster than building (or
-    `model_construct`-ing) thousands of notes one by one."""
-    return _NOTES.validate_python([{"start": s, "dur": d, "pitch": p, "velocity": v} for s, d, p, v in hits])
+    `model_construct`-ing) thousands of notes one by one, and reading each Hit's fields as
+    attributes faster again than building a dict per note for it (a third, on a song's drums)."""
+    return _NOTES.validate_python(hits, from_attributes=True)
