@@ -25,6 +25,7 @@ UNITY_VOLUME = 100  # CC7 at 0 dB: the GM power-on value, so a fader boost up to
 MUTED_TEXT = "muted"
 _NOTE_OFF_VELOCITY = 64  # mido's default, which the written note-offs carry
 _new_message = mido.Message.__new__
+_set_attributes = object.__setattr__  # mido's own __setattr__ checks each value and refuses "__dict__"
 
 # Same-tick metas go in this order; metas of one type keep the Timeline's order (it is semantic:
 # of two tempos at one tick the later one wins).
@@ -51,7 +52,7 @@ _NOTE_TYPE = {_NOTE_OFF: "note_off", _NOTE_ON: "note_on"}
 
 def sort_key(tick: int, group: int, a: int = 0, b: int = 0) -> int:
     """The packed key of (tick, group, a, b): ints compare as those tuples do (group < 8, a, b < 256)."""
-    return (((tick << 3 | group) << 8 | a) << 8) | b
+    return tick << 19 | group << 16 | a << 8 | b
 
 
 class Keyed(NamedTuple):
@@ -163,10 +164,10 @@ def events_for_track(track: Track) -> TrackEvents:
                        mido.Message("program_change", channel=channel, program=track.program)))
     keyed += [control(c.tick, channel, c.controller, c.value) for c in track.controls]
     notes = []
-    for note in track.notes:
-        pitch = note.pitch
-        notes.append(sort_key(note.start, _NOTE_ON, pitch, note.velocity))
-        notes.append(sort_key(note.start + note.dur, _NOTE_OFF, pitch, _NOTE_OFF_VELOCITY))
+    for note in track.notes:  # `sort_key`, inlined: a song has thousands of notes
+        start, pitch = note.start, note.pitch
+        notes.append(start << 19 | _NOTE_ON << 16 | pitch << 8 | note.velocity)
+        notes.append((start + note.dur) << 19 | _NOTE_OFF << 16 | pitch << 8 | _NOTE_OFF_VELOCITY)
     return TrackEvents(keyed, notes, channel)
 
 
@@ -180,9 +181,9 @@ def to_delta_time(events: TrackEvents, end_tick: int = 0) -> mido.MidiTrack:
     """
     keyed = sorted(events.keyed, key=itemgetter(0))  # stable: metas of one type keep their order
     track = mido.MidiTrack()
-    now, k = 0, 0
+    now, k, count = 0, 0, len(keyed)
     for key in sorted(events.notes):
-        while k < len(keyed) and keyed[k].key < key:  # a note's key never equals another event's
+        while k < count and keyed[k].key < key:  # a note's key never equals another event's
             now = _append_keyed(track, keyed[k], now)
             k += 1
         tick = key >> 19
@@ -209,7 +210,7 @@ def note_message(type_: str, time: int, channel: int, note: int, velocity: int) 
     pitch, velocity and channel already.
     """
     msg = _new_message(mido.Message)
-    vars(msg).update(type=type_, time=time, channel=channel, note=note, velocity=velocity)
+    _set_attributes(msg, "__dict__", {"type": type_, "time": time, "channel": channel, "note": note, "velocity": velocity})
     return msg
 
 

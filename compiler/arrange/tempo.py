@@ -5,9 +5,13 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from pydantic import TypeAdapter
+
 from .. import ir
 from ..timeline import PPQ, ChordMark, KeyPoint, Marker, MeterPoint, TempoPoint
 from .context import DEFAULT_DYNAMIC, BarContext, SongContext, chord_tones
+
+_CHORD_MARKS = TypeAdapter(tuple[ChordMark, ...])
 
 
 def tempo_points(ctx: SongContext) -> tuple[TempoPoint, ...]:
@@ -61,16 +65,18 @@ def _marker(played: ir.Pass, tick: int) -> Marker:
 
 
 def chord_marks(ctx: SongContext) -> tuple[ChordMark, ...]:
-    """One mark per chord change; `beat` is the offset from the bar line in the meter's beats."""
+    """One mark per chord change; `beat` is the offset from the bar line in the meter's beats.
+
+    The marks are validated in one call, as a part's notes are (`tracks.notes`): a song has hundreds."""
     marks = []
     for span in ctx.chords:
         bar = ctx.bar_at(span.start)
         chord = span.chord
         pcs, tensions = _classes(chord)
-        beat = Fraction(span.start - bar.start, PPQ) * bar.meter.den / 4
-        marks.append(ChordMark(tick=span.start, bar=bar.number, beat=beat, symbol=chord.name, root=chord.root,
-                               bass=chord.bass, pitch_classes=pcs, tension_classes=tensions))
-    return tuple(marks)
+        beat = Fraction((span.start - bar.start) * bar.meter.den, PPQ * 4)
+        marks.append({"tick": span.start, "bar": bar.number, "beat": beat, "symbol": chord.name, "root": chord.root,
+                      "bass": chord.bass, "pitch_classes": pcs, "tension_classes": tensions})
+    return _CHORD_MARKS.validate_python(marks)
 
 
 def _classes(chord: ir.Chord) -> tuple[tuple[int, ...], tuple[int, ...]]:
