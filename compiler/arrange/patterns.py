@@ -145,8 +145,12 @@ def _groove_lanes(groove: Groove, part: ir.PatternPart, chosen: Chosen, bar: Bar
     swing = pattern.swing if pattern.swing is not None else bar.part.swing
     own = {lane.name: lane.steps[chosen.bar] for lane in chosen.variation.lanes} if chosen.variation else {}
     written = [(lane.name, own.pop(lane.name, lane.steps[bar.bar_in_pass % len(lane.steps)])) for lane in part.lanes]
-    laid = _laid_in(groove, bar, part is pattern.fill)
-    lanes = [laid(name, steps, swing) for name, steps in written + list(own.items())]
+    written += own.items()
+    grouping = _grouping(groove, bar)
+    if grouping is None:  # the groove's own meter (or one it is not re-cut for): as written
+        lanes = [LaneBar(name, steps, groove.grid, swing) for name, steps in written]
+    else:
+        lanes = [_recut(name, steps, groove.grid, bar, grouping, part is pattern.fill, swing) for name, steps in written]
     if bar.fill and role == "drums" and pattern.fill is None:
         lanes += _form_lanes(form.fallback_fill(bar.meter), bar)
     if bar.setup and role == "drums" and not (chosen.variation and "before-hit" in chosen.variation.at):
@@ -154,20 +158,23 @@ def _groove_lanes(groove: Groove, part: ir.PatternPart, chosen: Chosen, bar: Bar
     return tuple(lanes)
 
 
-def _laid_in(groove: Groove, bar: BarContext, fill: bool):
-    """How the groove's lanes are laid over `bar`: as written in the groove's own meter, or re-cut
-    beat by beat for a bar of another x/4 meter, in the groups its style's `adapt` line gives that
-    meter (`meter.recut`; a lane that cannot be re-cut is cut short or started again)."""
+def _grouping(groove: Groove, bar: BarContext) -> tuple[int, ...] | None:
+    """The groups of beats the groove's lanes are re-cut in for `bar` (a bar of another x/4 meter),
+    as its style's `adapt` line gives that meter or by default; None: laid as written."""
     length = bar.end - bar.start
-    grouping = None
-    if length != groove.grid and bar.meter.den == 4:
-        steer = groove.style.grouping_in(bar.meter) if groove.style is not None else None
-        grouping = meter.grouping_for(length // PPQ, steer)
+    if length == groove.grid or bar.meter.den != 4:
+        return None
+    steer = groove.style.grouping_in(bar.meter) if groove.style is not None else None
+    return meter.grouping_for(length // PPQ, steer)
 
-    def laid(name: str, steps: str, swing: Fraction) -> LaneBar:
-        recut = meter.recut(steps, groove.grid, length, grouping, fill)
-        return LaneBar(name, steps, groove.grid, swing) if recut is None else LaneBar(name, recut, length, swing)
-    return laid
+
+def _recut(name: str, steps: str, grid: int, bar: BarContext, grouping: tuple[int, ...], fill: bool,
+           swing: Fraction) -> LaneBar:
+    """One lane re-cut beat by beat for `bar` (`meter.recut`); one that cannot be is cut short or
+    started again."""
+    length = bar.end - bar.start
+    recut = meter.recut(steps, grid, length, grouping, fill)
+    return LaneBar(name, steps, grid, swing) if recut is None else LaneBar(name, recut, length, swing)
 
 
 def _form_lanes(lanes: form.Lanes, bar: BarContext) -> tuple[LaneBar, ...]:
