@@ -1,4 +1,5 @@
-"""Ensemble table (issue 10): `python -m bench.ensemble` measures every spec and a smoke song per style.
+"""Ensemble table (issue 10): `python -m bench.ensemble` measures every spec, a smoke song per style, and
+the smoke songs of three 4/4 styles re-cut in 3/4, 5/4 and 6/4 bars.
 
 Each row is one song arranged in process with its own seed: the comping, pad, drum and bass bar-rhythm
 variation (the worst part of the role) (distinct rhythms per 32 bars / the top rhythm's share; for drums also the groove
@@ -45,6 +46,15 @@ def style_songs() -> list[tuple[str, str]]:
     from compiler.resolve import style_summaries
 
     return [(f"style {s.name}", smoke_text(s.name, str(s.meter))) for s in style_summaries(Library())]
+
+
+# 4/4 styles in bars of other meters, re-cut beat by beat (compiler/arrange/meter.py).
+ADAPTED = tuple((style, meter) for style in ("jazz.swing", "rock.straight", "pop.eighths") for meter in ("3/4", "5/4", "6/4"))
+
+
+def adapted_songs() -> list[tuple[str, str]]:
+    """(label, text) of the smoke song of a 4/4 style in each of 3/4, 5/4 and 6/4."""
+    return [(f"style {style} in {meter}", smoke_text(style, meter)) for style, meter in ADAPTED]
 
 
 def spec_songs() -> list[tuple[str, str]]:
@@ -94,7 +104,7 @@ HEADER = ("| song | comp distinct/32 / top | pad distinct/32 / top | drums disti
 
 def main(argv: list[str]) -> None:
     print(HEADER)
-    for label, text in spec_songs() + style_songs():
+    for label, text in spec_songs() + style_songs() + adapted_songs():
         print(row(label, measure(label, text)), flush=True)
 
 

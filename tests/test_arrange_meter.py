@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.ensemble import smoke_text
+from bench.ensemble import ADAPTED, smoke_text
 from compiler.arrange.meter import beat_map, grouping_for, recut
 from compiler.ensemble import BASS_BEAT3_MIN, LATE_CHORDS_MAX, MARKED_STARTS_MIN, format_ensemble
 
@@ -43,8 +43,6 @@ def test_lanes_that_are_not_four_written_beats_are_left_to_the_old_cut():
     assert recut(ROCK, BAR, BAR, grouping_for(4)) is None               # its own meter
 
 
-ADAPTED = [(style, meter) for style in ("jazz.swing", "rock.straight", "pop.eighths")
-           for meter in ("3/4", "5/4", "6/4")]
 
 
 @pytest.mark.parametrize(("style", "meter"), ADAPTED)
