@@ -40,6 +40,7 @@ CODES: dict[str, str] = {
     "E070": "unknown arrangement mark",
     "E071": "bad pattern variation",
     "E072": "bad meter adaptation",
+    "E076": "bad build-up",
     "E080": "bad mix or master setting",
     "E081": "reverb level as a percentage",
     "E082": "track SoundFont given as a path",

@@ -214,9 +214,26 @@ class PatternPart(Node):
     weight: int = 1
 
 
+class Build(Node):
+    """A `build before chorus drop` block: the bars a part plays into a section with one of those
+    labels (none: into every new section), in place of its last `bars` bars of groove and fill.
+
+    Attributes:
+        before: The section labels it builds into.
+        part: Its lanes (each `bars` bars long) and variations.
+        bars: 1, 2 or 4: the build's last bar is the last bar before the section.
+    """
+
+    before: tuple[str, ...]
+    part: PatternPart
+    bars: int = 1
+
+
 class PatternDef(Node):
     """A style pattern for one role. `levels[0..2]` are energy 1..3 (None = fall back to a lower one).
 
+    `two_feel_head`: (bass) the pattern plays its level 1, the two-feel, through the head
+    (`two-feel head`: the form's first chorus) and its levels after.
     `ostinato`: the style says its bar rhythm is the genre (a reggae skank) and it plays at least
     this many distinct bar rhythms per 32 bars, for `ostinato_reason`; None for a varied part.
     """
@@ -225,6 +242,8 @@ class PatternDef(Node):
     role: Role
     levels: tuple[PatternPart | None, PatternPart | None, PatternPart | None]
     fill: PatternPart | None = None
+    build: Build | None = None
+    two_feel_head: bool = False
     swing: Fraction | None = None
     ostinato: int | None = None
     ostinato_reason: str = ""

@@ -53,3 +53,86 @@ def test_the_set_up_swings_with_the_groove(style: str) -> None:
     assert kicks and kicks[-1] > 3 * PPQ + PPQ // 2  # the "and" of 4, swung late like the cymbal's
     cymbals = {n.start for n in before if n.pitch not in (KICK, SNARE)}
     assert kicks[-1] in cymbals
+
+
+# -- build-ups into a chorus or a drop -------------------------------------------------------------
+
+def verse_chorus(style: str, form: str = "verse chorus", second: str = "chorus") -> Timeline:
+    text = (f'title "G"\nkey C major\ntime 4/4\nseed 3\nhumanize 0%\nstyle {style}\n'
+            "section verse\n  | C | Am | F | G | C | Am | F | G |\n"
+            f"section {second}\n  | F | G | C | Am | F | G | C | C |\n"
+            f"form {form}\narrange\n  verse mf\n  {second} f\n")
+    return arrange(front_end(Source("g.song", text), Library()).song, ArrangeOptions())
+
+
+def onsets(timeline: Timeline, name: str, number: int, pitch: int | None = None) -> list[Note]:
+    (track,) = [t for t in timeline.tracks if t.name == name]
+    start = (number - 1) * BAR
+    return [n for n in track.notes if start <= n.start < start + BAR and pitch in (None, n.pitch)]
+
+
+@pytest.mark.parametrize("style", ["pop.eighths", "edm.house"])
+def test_the_last_bar_before_a_chorus_builds_up(style: str) -> None:
+    timeline = verse_chorus(style)
+    groove = [len(onsets(timeline, "drums", number)) for number in range(1, 7)]
+    assert len(onsets(timeline, "drums", 8)) > max(groove), groove
+    # the snare rolls faster bar by bar and grows louder through the build
+    first, last = onsets(timeline, "drums", 7, SNARE), onsets(timeline, "drums", 8, SNARE)
+    assert len(last) > len(first) >= 4
+    mean = lambda notes: sum(n.velocity for n in notes) / len(notes)  # noqa: E731
+    assert mean(last[len(last) // 2:]) > mean(first[:len(first) // 2])
+
+
+def test_a_build_is_played_only_into_the_sections_it_names() -> None:
+    into_verse = verse_chorus("pop.eighths", form="chorus verse")
+    assert len(onsets(into_verse, "drums", 8, SNARE)) < 8  # into a verse: the groove (and its fill)
+    repeated = verse_chorus("pop.eighths", form="verse verse chorus")
+    assert len(onsets(repeated, "drums", 8, SNARE)) < 8  # verse into verse: no build
+    assert len(onsets(repeated, "drums", 16, SNARE)) >= 12  # the second verse builds into the chorus
+
+
+def test_the_house_bass_drops_out_before_the_drop() -> None:
+    timeline = verse_chorus("edm.house", form="verse main", second="main")
+    assert onsets(timeline, "bass", 7) and not onsets(timeline, "bass", 8)
+    assert onsets(timeline, "bass", 9)[0].start == 8 * BAR  # and lands the root on the drop
+
+
+def test_a_bad_build_is_a_located_diagnostic() -> None:
+    from compiler.errors import SongError
+
+    for build, words in (("build into chorus", "unknown word after `build`"),
+                         ("build before chorus\n      snare | x x | x x | x x |", "1, 2 or 4 bars")):
+        text = ('title "G"\nkey C major\ntime 4/4\nstyle pop.eighths\nsection A\n  | C |\nform A\n'
+                f"track drums standard_kit role drums pattern k\npattern k drums\n  kick | x . |\n  {build}\n"
+                + ("" if "\n" in build else "    snare | x x |\n"))
+        with pytest.raises(SongError) as caught:
+            front_end(Source("g.song", text), Library())
+        (found,) = caught.value.diagnostics
+        assert found.code == "E076" and words in found.message and found.span is not None, found
+
+
+# -- the ballad's two-feel head --------------------------------------------------------------------
+
+def bass_onsets_per_bar(form: str, style: str = "jazz.ballad") -> list[int]:
+    text = (f'title "G"\nkey C major\ntime 4/4\nseed 3\nhumanize 0%\nstyle {style}\n'
+            "section A\n  | Cmaj7 | Am7 | Dm7 | G7 |\nsection B\n  | Fmaj7 | Fm7 | Em7 | A7 |\n"
+            f"form {form}\narrange\n  A f\n  B f\n")
+    timeline = arrange(front_end(Source("g.song", text), Library()).song, ArrangeOptions())
+    (bass,) = [t for t in timeline.tracks if t.name == "bass"]
+    bars = timeline.bars
+    return [sum(1 for n in bass.notes if b * BAR <= n.start < (b + 1) * BAR) for b in range(bars)]
+
+
+def test_a_ballad_plays_two_feel_through_the_head_and_walks_after() -> None:
+    bars = bass_onsets_per_bar("A A B A A A B A")  # the head is the first AABA
+    assert max(bars[:16]) <= 3 and sum(bars[:16]) <= 2.5 * 16, bars[:16]
+    assert sum(bars[16:]) >= 3.5 * 16, bars[16:]  # forte after the head: the walk
+
+
+def test_a_ballad_played_once_walks_from_the_bridge() -> None:
+    bars = bass_onsets_per_bar("A A B A")
+    assert sum(bars[:8]) <= 2.5 * 8 and sum(bars[8:]) >= 3.5 * 8, bars
+
+
+def test_a_style_without_two_feel_head_walks_from_the_top() -> None:
+    assert sum(bass_onsets_per_bar("A A B A", style="jazz.swing")[:8]) >= 3.5 * 8

@@ -56,12 +56,16 @@ class PassContext:
         played: The pass itself (label, kind, bars, marks).
         style: The style its grooves come from (`style` mark or the song's).
         swing: Its swing as a share of the beat (0.5 straight), before any pattern overrides it.
+        following: The label of the pass after it (None after the last).
+        head: It belongs to the head, the form's first chorus (`head_passes`).
     """
 
     index: int
     played: ir.Pass
     style: ir.StyleDef
     swing: Fraction
+    following: str | None = None
+    head: bool = False
 
     def plays(self, track: ir.TrackDef) -> bool:
         """Whether `track` plays in this pass at all (`tacet`, `only`, and `drop` for comp and pads)."""
@@ -183,11 +187,13 @@ def _bar_starts(song: ir.Song, offset: int) -> list[int]:
 def _passes(song: ir.Song) -> tuple[PassContext, ...]:
     styles = {style.name: style for style in song.alt_styles}
     result: list[PassContext] = []
+    head = head_passes([p.label if p.kind == "section" else None for p in song.passes])
     for index, part in enumerate(song.passes):
         name = part.marks.style or song.style.name
         style = song.style if name == song.style.name else styles.get(name, song.style)
         swing = song.swing if style is song.style else style.swing
-        result.append(PassContext(index, part, style, swing))
+        following = song.passes[index + 1].label if index + 1 < len(song.passes) else None
+        result.append(PassContext(index, part, style, swing, following, index in head))
     return tuple(result)
 
 
@@ -223,6 +229,29 @@ def phrase_of(bars: int, in_pass: int) -> tuple[int, int]:
         size = bars if bars <= 5 else 4
     start = in_pass - in_pass % size
     return in_pass - start, min(size, bars - start)
+
+
+def head_passes(labels: list[str | None]) -> frozenset[int]:
+    """The passes of the head (by index), given each pass's section label (None: intro, tag, ending).
+
+    The head is the form's first chorus: the shortest run of section passes, from the first,
+    holding every section label, that the passes after it play again. A form played once has no
+    chorus to repeat: its head is the opening passes up to the first other label (the bridge).
+
+    Example:
+        >>> sorted(head_passes([None, "A", "A", "B", "A", "A", "A", "B", "A", None]))
+        [1, 2, 3, 4]
+        >>> sorted(head_passes([None, "A", "A", "B", "A", None]))
+        [1, 2]
+    """
+    sections = [(i, label) for i, label in enumerate(labels) if label is not None]
+    names = [label for _, label in sections]
+    for size in range(len(set(names)), len(names) // 2 + 1):
+        if set(names[:size]) == set(names) and names[size:2 * size] == names[:size]:
+            return frozenset(i for i, _ in sections[:size])
+    opening = next(iter(names), None)
+    run = len(names) if opening is None else next((k for k, n in enumerate(names) if n != opening), len(names))
+    return frozenset(i for i, _ in sections[:run])
 
 
 def _level(played: ir.Pass, in_pass: int) -> int:

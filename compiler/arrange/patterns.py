@@ -13,6 +13,7 @@ from .context import BarContext, SongContext, quarters_to_ticks
 from .variation import NONE, Chosen, choose_variations
 
 STRAIGHT = Fraction(1, 2)
+REST = "."
 COMMON_TIME = ir.Meter(num=4, den=4)
 
 
@@ -106,20 +107,26 @@ def groove_part(track: ir.TrackDef, bar: BarContext, groove: Groove | None) -> i
     if groove is None or not bar.part.plays(track) or bar.mode != "groove":
         return None
     pattern = groove.pattern
+    if pattern.build is not None and building(pattern.build, bar) is not None:
+        return pattern.build.part
     if bar.fill and track.role == "drums" and pattern.fill is not None:
         return pattern.fill
-    two_feel = track.role == "bass" and bar.part.played.marks.two_feel
+    two_feel = track.role == "bass" and (bar.part.played.marks.two_feel or (pattern.two_feel_head and bar.part.head))
     return level_part(pattern, 1 if two_feel else bar.level)
 
 
 def plan_bar(track: ir.TrackDef, bar: BarContext, groove: Groove | None, part: ir.PatternPart | None = None,
              chosen: Chosen = NONE) -> BarPlan:
     """The lanes of one bar: silence, a form mark's hits, or `part` (with its `chosen` variation);
-    drums add a crash on the downbeat of a new section."""
+    drums add a crash on the downbeat of a new section. Groove bars are `free` (the roles add
+    roots and hits on the changes), but for a build bar of rests."""
     if groove is None or not bar.part.plays(track) or bar.mode == "break":
         return SILENT
     if part is not None:
-        lanes, free = _groove_lanes(groove, part, chosen, bar, track.role), True
+        lanes = _groove_lanes(groove, part, chosen, bar, track.role)
+        build = groove.pattern.build
+        # a build bar of rests is a drop-out (before the drop): no root is added on its changes
+        free = build is None or part is not build.part or any(set(lane.steps) - {REST} for lane in lanes)
     else:
         marked = form.final_lanes(track.role) if bar.mode == "final" else form.stop_lanes(track.role, bar.meter)
         if bar.mode == "stop" and bar.fill and track.role == "drums":
@@ -128,6 +135,16 @@ def plan_bar(track: ir.TrackDef, bar: BarContext, groove: Groove | None, part: i
     if bar.crash and track.role == "drums":
         lanes += _form_lanes(form.CRASH, bar)
     return BarPlan(lanes, free)
+
+
+def building(build: ir.Build, bar: BarContext) -> int | None:
+    """Which bar of `build` `bar` plays (None: not a build bar): its last bars of a pass before a
+    section the build names (any new section when it names none), never into a repeat."""
+    played, following = bar.part.played, bar.part.following
+    if following is None or following == played.label or (build.before and following not in build.before):
+        return None
+    position = bar.bar_in_pass - (played.bar_count - build.bars)
+    return position if position >= 0 else None
 
 
 def level_part(pattern: ir.PatternDef, level: int) -> ir.PatternPart:
@@ -143,15 +160,19 @@ def _groove_lanes(groove: Groove, part: ir.PatternPart, chosen: Chosen, bar: Bar
     chosen variation writes replaced by its bar of the variation, and the variation's other lanes."""
     pattern = groove.pattern
     swing = pattern.swing if pattern.swing is not None else bar.part.swing
+    step = building(pattern.build, bar) if pattern.build is not None and part is pattern.build.part else None
+    build = step is not None
+    index = bar.bar_in_pass if step is None else step
     own = {lane.name: lane.steps[chosen.bar] for lane in chosen.variation.lanes} if chosen.variation else {}
-    written = [(lane.name, own.pop(lane.name, lane.steps[bar.bar_in_pass % len(lane.steps)])) for lane in part.lanes]
+    written = [(lane.name, own.pop(lane.name, lane.steps[index % len(lane.steps)])) for lane in part.lanes]
     written += own.items()
     grouping = _grouping(groove, bar)
     if grouping is None:  # the groove's own meter (or one it is not re-cut for): as written
         lanes = [LaneBar(name, steps, groove.grid, swing) for name, steps in written]
     else:
-        lanes = [_recut(name, steps, groove.grid, bar, grouping, part is pattern.fill, swing) for name, steps in written]
-    if bar.fill and role == "drums" and pattern.fill is None:
+        lanes = [_recut(name, steps, groove.grid, bar, grouping, part is pattern.fill or build, swing)
+                 for name, steps in written]
+    if bar.fill and role == "drums" and pattern.fill is None and not build:
         lanes += _form_lanes(form.fallback_fill(bar.meter), bar)
     if bar.setup and role == "drums" and not (chosen.variation and "before-hit" in chosen.variation.at):
         lanes += [LaneBar(name, steps, bar.end - bar.start, swing) for name, steps in form.setup_lanes(bar.meter)]

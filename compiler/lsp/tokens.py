@@ -20,7 +20,7 @@ TOKEN_TYPES = ("keyword", "namespace", "type", "number", "comment", "string", "c
 LEGEND = T.SemanticTokensLegend(token_types=list(TOKEN_TYPES), token_modifiers=[])
 _NAME_TYPES = {"section": "namespace", "melody": "function", "pattern": "function", "style": "class",
                "track": "variable", "instrument": "enumMember", "mark": "modifier", "file": "string"}
-_LINE_KEYWORDS = frozenset(SETTINGS + STATEMENTS + PASS_WORDS + ("ending", "level", "fill"))
+_LINE_KEYWORDS = frozenset(SETTINGS + STATEMENTS + PASS_WORDS + ("ending", "level", "fill", "build"))
 
 Token = tuple[int, int, int, str]  # 1-based line, 1-based column, length (both in code points), type
 

@@ -35,6 +35,8 @@ def read_pattern(pattern: S.Pattern, sink: DiagnosticSink) -> ir.PatternDef | No
     common = _Part()
     levels: list[_Part | None] = [None] * LEVELS
     fill: _Part | None = None
+    build: ir.Build | None = None
+    two_feel_head = False
     swing: Fraction | None = None
     ostinato: tuple[int, str] | None = None
     for line in pattern.lines:
@@ -46,13 +48,19 @@ def read_pattern(pattern: S.Pattern, sink: DiagnosticSink) -> ir.PatternDef | No
                 levels[number - 1] = _block_part(line, role, sink)
         elif line.name.text == "fill":
             fill = _block_part(line, role, sink)
+        elif line.name.text == "build":
+            build = _build(line, role, sink)
+        elif line.name.text == "two-feel":
+            two_feel_head = Words(line.values, sink, line.name.span).choice(
+                "word after `two-feel`", "two-feel head", ("head",)) is not None
         elif line.name.text == "swing":
             swing = _swing(line, sink)
         elif line.name.text == "ostinato":
             ostinato = _ostinato(line, sink)
     bound, reason = ostinato or (None, "")
     return ir.PatternDef(name=pattern.name.text, role=role, levels=_levels(common, levels),
-                         fill=fill.frozen() if fill and (fill.lanes or fill.variations) else None, swing=swing,
+                         fill=fill.frozen() if fill and (fill.lanes or fill.variations) else None, build=build,
+                         two_feel_head=two_feel_head, swing=swing,
                          ostinato=bound, ostinato_reason=reason, span=pattern.name.span)
 
 
@@ -73,7 +81,9 @@ class _Part:
 
 
 # Lines a pattern may hold outside its blocks, besides lanes, `vary` and `weight`.
-TOP_LINES = ("level", "fill", "swing", "ostinato")
+TOP_LINES = ("level", "fill", "build", "two-feel", "swing", "ostinato")
+BUILD_BARS = (1, 2, 4)
+BUILD_EXAMPLE = "build before chorus"
 
 
 def _read_part_line(line: S.Lane | S.PatternBlock, role: str, part: _Part, sink: DiagnosticSink,
@@ -146,6 +156,33 @@ def _block_part(block: S.PatternBlock, role: str, sink: DiagnosticSink) -> _Part
             continue
         _read_part_line(line, role, part, sink)
     return part
+
+
+def _build(block: S.PatternBlock, role: str, sink: DiagnosticSink) -> ir.Build | None:
+    """`build [before LABEL…]` and its lanes, 1, 2 or 4 bars each; None (after E076) if bad."""
+    words = Words(block.values, sink, block.name.span)
+    labels: list[str] = []
+    if not words.done():
+        if words.choice("word after `build`", BUILD_EXAMPLE, ("before",), code="E076") is None:
+            return None
+        while not words.done():
+            label = words.name("a section label", "build before chorus drop")
+            if label is None:
+                return None
+            labels.append(label.text)
+        if not labels:
+            sink.error("E076", "`build before` names no section", block.name.span,
+                       "name the sections it builds into, e.g. `build before chorus drop`")
+            return None
+    part = _block_part(block, role, sink)
+    counts = {len(lane.steps) for lane in part.lanes}
+    if len(counts) != 1 or next(iter(counts)) not in BUILD_BARS:
+        found = ", ".join(str(c) for c in sorted(counts)) or "no lanes"
+        sink.error("E076", f"a build-up is 1, 2 or 4 bars, every lane as long; here: {found}", block.name.span,
+                   "give every lane of the build the same number of bars, e.g. `snare | x . x . | x x x x |`")
+        return None
+    return ir.Build(before=tuple(dict.fromkeys(labels)), part=part.frozen(), bars=next(iter(counts)),
+                    span=block.name.span)
 
 
 def _lane(lane: S.Lane, role: str, sink: DiagnosticSink) -> list[ir.Lane]:
