@@ -172,6 +172,8 @@ def _adaptation(style: ir.StyleDef, meter: ir.Meter) -> str:
     grouping = grouping_for(meter.num, style.grouping_in(meter)) if written.quarters == 4 and meter.den == 4 else None
     if grouping is not None:
         return f"re-cut beat by beat, {describe(grouping)}"
+    if meter.quarters == written.quarters:
+        return f"played as written (a bar of {meter} is as long as one of {written}, its beats felt otherwise)"
     return "cut short" if meter.quarters < written.quarters else "started again to fill them"
 
 

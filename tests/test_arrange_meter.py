@@ -139,3 +139,9 @@ def test_rock_straight_plays_six_four_as_its_bar_and_a_two_beat_tag():
 
     song = front_end(Source("r.song", "time 6/4\nstyle rock.straight\nsection A\n  | C |\n"), Library()).song
     assert song.style.grouping_in(song.meter) == (4, 2)
+
+
+def test_w006_in_a_bar_as_long_as_the_style_s_says_the_pattern_is_played_as_written(tmp_path):
+    _, diagnostics, _ = _front(tmp_path, _style_song("", meter="2/2"))
+    (warning,) = diagnostics
+    assert warning.code == "W006" and "in 2/2 bars its patterns are played as written" in warning.message
