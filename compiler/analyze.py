@@ -105,7 +105,7 @@ def analyze_song(midi_file: mido.MidiFile, report: dict[str, Any]) -> Analysis:
     bass = [n for p in parts if p.role == "bass" for n in p.notes]
     rooted = [c for c in chords if c.bass_pc is not None]
     changes = [c for c in rooted if bass_plays_during(c, bass, ppq // 8)]
-    hits = sum(bass_hits_change(c, bass, ppq // 8) for c in changes)
+    hits = sum(bass_hits_change(c, bass, ppq // 8, entry=ppq) for c in changes)
     in_chord, note_ticks = chord_tone_ticks([p for p in parts if p.role in ("comp", "pad")], chords, ppq // 2)
     comp = [p for p in parts if p.role == "comp"]
     moved, voices, moves = _voice_leading(comp, ppq // 16)
@@ -153,12 +153,20 @@ def bass_plays_during(chord: Chord, bass: list[PlayedNote], tolerance: int) -> b
     return any(note.start < chord.end - tolerance and note.end > chord.tick + tolerance for note in bass)
 
 
-def bass_hits_change(chord: Chord, bass: list[PlayedNote], tolerance: int) -> bool:
+def bass_hits_change(chord: Chord, bass: list[PlayedNote], tolerance: int, entry: int | None = None) -> bool:
     """Whether a bass note with the chord's bass pitch class starts within `tolerance` ticks of the
-    change (humanized timing) or is already sounding through it."""
-    return any(note.pitch % 12 == chord.bass_pc
-               and (abs(note.start - chord.tick) <= tolerance or note.start <= chord.tick < note.end)
-               for note in bass)
+    change (humanized timing) or is already sounding through it: an anticipation tied over the
+    change is heard as the root. With `entry` (ticks, a beat), a bass silent from the change
+    through that long, which comes in later under the same chord (after a tacet), is judged by the
+    note it enters on; a note that is merely late still misses."""
+    at = [note for note in bass if abs(note.start - chord.tick) <= tolerance or note.start <= chord.tick < note.end]
+    if not at and entry is not None:
+        later = [note for note in bass if chord.tick + entry <= note.start < chord.end]
+        if any(chord.tick < note.start < chord.tick + entry for note in bass):
+            later = []
+        first = min((note.start for note in later), default=None)
+        at = [note for note in later if first is not None and note.start - first <= tolerance]
+    return any(note.pitch % 12 == chord.bass_pc for note in at)
 
 
 def chord_tone_ticks(parts: list[Part], chords: list[Chord], anticipation: int = 0) -> tuple[int, int]:

@@ -136,3 +136,30 @@ def test_a_ballad_played_once_walks_from_the_bridge() -> None:
 
 def test_a_style_without_two_feel_head_walks_from_the_top() -> None:
     assert sum(bass_onsets_per_bar("A A B A", style="jazz.swing")[:8]) >= 3.5 * 8
+
+
+# -- the tumbao's root on the changes --------------------------------------------------------------
+
+def test_an_anticipated_root_counts_and_an_entry_after_a_tacet_is_judged_by_its_first_note() -> None:
+    from compiler.analyze import Chord, PlayedNote, bass_hits_change
+
+    cm = Chord(tick=BAR, end=3 * BAR, bass_pc=0, allowed=frozenset({0, 3, 7}))
+    tied = [PlayedNote(BAR - PPQ, BAR + PPQ, 36)]  # the root struck on the "and" of 4, tied over
+    assert bass_hits_change(cm, tied, PPQ // 8, PPQ)
+    assert bass_hits_change(cm, [PlayedNote(2 * BAR, 2 * BAR + PPQ, 36)], PPQ // 8, PPQ)  # enters on the root
+    assert not bass_hits_change(cm, [PlayedNote(BAR + 61, BAR + PPQ, 36)], PPQ // 8, PPQ)  # merely late
+    assert not bass_hits_change(cm, [PlayedNote(2 * BAR + 720, 2 * BAR + PPQ * 2, 43)], PPQ // 8, PPQ)  # the fifth
+    assert not bass_hits_change(cm, [PlayedNote(BAR, BAR + PPQ, 43), PlayedNote(BAR + PPQ, BAR + 2 * PPQ, 36)],
+                                PPQ // 8, PPQ)  # the fifth at the change, the root a beat late
+
+
+def test_a_tumbao_entering_after_a_tacet_strikes_the_root_on_its_downbeat() -> None:
+    text = ('title "G"\nkey C minor\ntime 4/4\nseed 3\nhumanize 0%\nstyle latin.afro\n'
+            "section intro\n  | Cm | Fm | G7 | Cm |\nsection A\n  | Cm | Cm | Fm | G7 |\n"
+            "form intro A\narrange\n  intro mp only drums\n  A mf\n")
+    timeline = arrange(front_end(Source("g.song", text), Library()).song, ArrangeOptions())
+    (bass,) = [t for t in timeline.tracks if t.name == "bass"]
+    first = min(bass.notes, key=lambda n: n.start)
+    assert first.start == 4 * BAR and first.pitch % 12 == 0  # C on the downbeat, not the fifth on 2&
+    later = [n for n in bass.notes if 5 * BAR <= n.start < 6 * BAR]
+    assert later and min(n.start for n in later) > 5 * BAR  # then the tumbao leaves the downbeat open again

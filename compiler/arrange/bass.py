@@ -39,7 +39,9 @@ def _on_changes(steps: list[Step], plans: tuple[BarPlan, ...], ctx: SongContext)
     """Make every chord change an `R` and silence N.C.
 
     In groove bars the step on a change becomes `R` whatever it was; in form bars (stop hits, the
-    final chord) only a note held through a change is re-struck.
+    final chord) only a note held through a change is re-struck. A groove bar that opens on a
+    hold after silence (a tumbao entering: the root it ties from the bar before was never played)
+    strikes the root on its downbeat.
     """
     steps = split(steps, [c.start for c in ctx.chords])
     starts = [s.start for s in steps]
@@ -49,6 +51,10 @@ def _on_changes(steps: list[Step], plans: tuple[BarPlan, ...], ctx: SongContext)
             continue
         step = steps[i]
         if not chord.is_rest and (plans[step.bar].free or step.char == HOLD):
+            steps[i] = step._replace(char="R")
+    for i, step in enumerate(steps):  # an anticipated tie with no anticipation before it
+        if step.char == HOLD and step.start == ctx.bars[step.bar].start and plans[step.bar].free \
+                and (i == 0 or steps[i - 1].char == REST) and not ctx.chord_at(step.start).is_rest:
             steps[i] = step._replace(char="R")
     if not any(chord.is_rest for chord in ctx.chords):
         return steps
