@@ -163,3 +163,39 @@ def test_a_tumbao_entering_after_a_tacet_strikes_the_root_on_its_downbeat() -> N
     assert first.start == 4 * BAR and first.pitch % 12 == 0  # C on the downbeat, not the fifth on 2&
     later = [n for n in bass.notes if 5 * BAR <= n.start < 6 * BAR]
     assert later and min(n.start for n in later) > 5 * BAR  # then the tumbao leaves the downbeat open again
+
+
+# -- accent shapes by tempo ------------------------------------------------------------------------
+
+def velocities_by_beat(style: str, tempo: int, name: str) -> tuple[list[int], list[int]]:
+    """(velocities on beats 1 and 3, on beats 2 and 4) of track `name`, humanized 30 %."""
+    text = (f'title "G"\nkey C major\ntime 4/4\nseed 3\nhumanize 30%\ntempo {tempo}\nstyle {style}\n'
+            "section A\n  | Cmaj7 | Am7 | Dm7 | G7 | Em7 | A7 | Dm7 | G7 |\nform A A A A\narrange\n  A f\n")
+    timeline = arrange(front_end(Source("g.song", text), Library()).song, ArrangeOptions())
+    (track,) = [t for t in timeline.tracks if t.name == name]
+    on_beat = [n for n in track.notes if abs((n.start + PPQ // 4) % PPQ - PPQ // 4) <= PPQ // 8]
+    strong = [n.velocity for n in on_beat if round(n.start / PPQ) % 2 == 0]
+    back = [n.velocity for n in on_beat if round(n.start / PPQ) % 2 == 1]
+    return strong, back
+
+
+def mean(values: list[int]) -> float:
+    return sum(values) / len(values)
+
+
+def test_a_slow_swing_leans_on_two_and_four_and_a_fast_one_does_not() -> None:
+    lean = {}
+    for tempo in (60, 200):
+        strong, back = velocities_by_beat("jazz.swing", tempo, "bass")
+        lean[tempo] = mean(back) - mean(strong)
+    assert lean[60] > lean[200] + 6, lean
+
+
+def test_the_velocity_spread_shrinks_as_the_tempo_rises() -> None:
+    import statistics
+
+    spread = {}
+    for tempo in (120, 250):
+        strong, back = velocities_by_beat("jazz.uptempo", tempo, "drums")
+        spread[tempo] = statistics.pstdev(strong + back)
+    assert spread[250] < 0.85 * spread[120], spread

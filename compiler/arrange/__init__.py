@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from .. import ir
 from ..instruments import allocate_channels
@@ -34,6 +35,7 @@ from .tempo import chord_marks, key_points, markers, meter_points, tempo_points
 from .tracks import CLICK, band_track, check_names, click_track, is_muted
 
 LISTENED_TO = ("comp", "pad")  # the parts played first, for the bass to listen to
+STRAIGHT = Fraction(1, 2)
 LEAD_IN_S = 0.5  # silence before the first note (or the count-in) in the audio, so a player can get ready
 
 __all__ = ["ArrangeOptions", "arrange"]
@@ -95,10 +97,18 @@ def _part(track: ir.TrackDef, channel: int, played: tuple[list[Hit], list[Contro
     """One band member's part, humanized and tidied."""
     hits, controls = played
     amount = float(track.humanize if track.humanize is not None else ctx.song.humanize)
-    feel = feel_for(track, ctx.song.tempo)
+    feel = feel_for(track, ctx.song.tempo, swung=ctx.song.swing > STRAIGHT)
     downbeats = frozenset(bar.start for bar in ctx.bars)
-    hits = tidy(humanize(hits, amount, rng_for(seed, track.name), track.is_drums, feel.jitter, downbeats, feel))
+    backbeats = _backbeats(ctx) if feel.backbeat else frozenset()
+    hits = tidy(humanize(hits, amount, rng_for(seed, track.name), track.is_drums, feel.jitter, downbeats, feel,
+                         backbeats))
     return band_track(track, channel, hits, controls, muted)
+
+
+def _backbeats(ctx: SongContext) -> frozenset[int]:
+    """Beats 2 and 4 (every second beat of an even bar of quarter beats): where a swing leans."""
+    return frozenset(bar.start + beat * PPQ for bar in ctx.bars if bar.meter.den == 4 and bar.meter.num % 2 == 0
+                     for beat in range(1, bar.meter.num, 2))
 
 
 def _play(track: ir.TrackDef, ctx: SongContext, seed: int, heard: Heard) -> tuple[list[Hit], list[Control]]:

@@ -24,21 +24,23 @@ def rng_for(seed: int, track: str) -> random.Random:
 
 
 def humanize(hits: list[Hit], amount: float, rng: random.Random, drums: bool, timing: int = TIMING,
-             downbeats: frozenset[int] = frozenset(), feel: Feel = ON_THE_GRID) -> list[Hit]:
+             downbeats: frozenset[int] = frozenset(), feel: Feel = ON_THE_GRID,
+             backbeats: frozenset[int] = frozenset()) -> list[Hit]:
     """Move each onset a little in time and each note a little in loudness, and lay the part's
     `feel` over it (its offset from the beat, its velocities drawn toward the middle).
 
     Notes struck together (a chord, a strum) move together, at most `timing` ticks at amount 1.0
     and half that on a bar's downbeat (`downbeats`: the bar starts), where the band meets. The end
     of a note stays where it was, so a chord cut at a change still ends on it; no note starts
-    before tick 0 or loses its length.
+    before tick 0 or loses its length. A note on `backbeats` (beats 2 and 4) gains the feel's
+    `backbeat` accent.
     """
     if amount <= 0:
         return hits
     # Each wobble is a triangular draw in -1..1 (small moves common, the largest rare), inlined:
     # this loop is the hottest in arrange.
     rnd = rng.random
-    offset = feel.offset
+    offset, accent = feel.offset, feel.backbeat
     result = []
     last = None
     gesture = 0.0
@@ -49,6 +51,8 @@ def humanize(hits: list[Hit], amount: float, rng: random.Random, drums: bool, ti
         move = gesture * TIGHT_SCALE if drums and pitch in TIGHT else gesture
         begin = max(0, start + round(move) + offset)
         loudness = feel.squeezed(velocity) + (rnd() + rnd() - 1) * VELOCITY * amount
+        if accent and start in backbeats:
+            loudness += accent
         velocity = round(loudness)
         velocity = 1 if velocity < 1 else 127 if velocity > 127 else velocity
         result.append(_new_hit(Hit, (begin, max(start + length - begin, length // 2, 1), pitch, velocity)))
