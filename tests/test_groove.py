@@ -199,3 +199,20 @@ def test_the_velocity_spread_shrinks_as_the_tempo_rises() -> None:
         strong, back = velocities_by_beat("jazz.uptempo", tempo, "drums")
         spread[tempo] = statistics.pstdev(strong + back)
     assert spread[250] < 0.85 * spread[120], spread
+
+
+@pytest.mark.parametrize("spec", ["house_124", "pop_eighths", "jazz_ballad", "afro_cuban_montuno"])
+def test_builds_set_ups_and_the_two_feel_head_are_byte_identical_for_a_seed(spec: str) -> None:
+    import io
+    from pathlib import Path
+
+    from compiler.midi import to_midi
+
+    path = Path(__file__).resolve().parents[1] / "specs" / f"{spec}.song"
+    song = front_end(Source(str(path), path.read_text(encoding="utf-8")), Library()).song
+    played = []
+    for seed in (7, 7, 8):
+        buffer = io.BytesIO()
+        to_midi(arrange(song, ArrangeOptions(seed=seed))).save(file=buffer)
+        played.append(buffer.getvalue())
+    assert played[0] == played[1] != played[2]
