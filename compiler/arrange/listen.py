@@ -33,11 +33,16 @@ class Heard:
         self.starts: list[int] = []
         self.sounding: list[frozenset[int]] = []
         count: dict[int, int] = {}
+        sounding: set[int] = set()  # the pitches whose count is above 0, kept as the counts change
         for tick in sorted(edges):
             for pitch, change in edges[tick]:
-                count[pitch] = count.get(pitch, 0) + change
+                count[pitch] = now = count.get(pitch, 0) + change
+                if now > 0:
+                    sounding.add(pitch)
+                else:
+                    sounding.discard(pitch)
             self.starts.append(tick)
-            self.sounding.append(frozenset(p for p, n in count.items() if n > 0))
+            self.sounding.append(frozenset(sounding))
 
     def around(self, tick: int) -> frozenset[int]:
         """Every pitch sounding at some point from `tick` to `tick + LISTEN_TICKS`."""
