@@ -7,7 +7,8 @@
 - Full audio: the 12-key batch cold (an empty output folder, so an empty render cache), in jobs per
   minute on the pool and on the LocalCluster, and the re-run that finds every stem cached.
 
-Each MIDI-only contender runs `RUNS` times, in turn, and medians are compared (ranges printed); the
+Each MIDI-only contender runs `RUNS` times, in turn, each time into an empty folder (every job is built,
+none found up to date), and medians are compared (ranges printed); the
 audio batches run once each (a minute or more apiece on 2 cores). Beside wall time, the CPU time of
 each contender's processes (user + system, every child included) is compared: on a machine shared
 with other work it says what the batch saves even when the wall times are noisy. Nothing is asserted.
@@ -36,6 +37,10 @@ def run(workdir: Path) -> list[str]:
     audio_manifest = _manifest(workdir / "audio.toml", midi_only=False)
     loop, pair, batch, dask = [], [], [], []
     for _ in range(RUNS):
+        # Every run builds from scratch: a folder left by the run before would be up to date, and
+        # each contender would time its "nothing written" check instead of the build.
+        for folder in ("loop", "pairs", "batch", "dask"):
+            shutil.rmtree(workdir / folder, ignore_errors=True)
         loop.append(_timed(lambda: [_song("build", str(SPEC), "--key", key, "--midi-only", "--quiet",
                                           "-o", str(workdir / "loop" / key)) for key in KEYS]))
         pair.append(_timed(lambda: _pairs(workdir)))

@@ -33,6 +33,8 @@ from .atomic import write_atomic
 MANIFEST = ".songspec-manifest.json"
 CACHE = ".cache"
 BUILD_STAMP = f"{CACHE}/build.json"
+# In a build given a shared stem store (a batch's): the store's files its outputs were made from.
+SHARED_STEMS_RECORD = "shared-stems.json"
 FIXED_NAMES = ("song.mid", "report.json", "report.html", "master.wav", "master.flac")
 STEMS = "stems"
 # --stems: the stem files' format; FLAC 24-bit by default (lossless at the stems' level, about a third
@@ -260,6 +262,23 @@ def _signals_held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def record_shared_stems(cache_dir: Path, names: set[str]) -> None:
+    """Write `cache_dir/SHARED_STEMS_RECORD`: the files of the shared stem store this build's outputs were
+    made from. The store's owner (`song batch`) keeps what its builds' records name and prunes the rest;
+    the record stays while the build is up to date, so a build that writes nothing still claims its stems."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    write_atomic(cache_dir / SHARED_STEMS_RECORD, (json.dumps(sorted(names), indent=0) + "\n").encode())
+
+
+def shared_stems_of(out_dir: Path) -> set[str] | None:
+    """The shared-store files the record of the build in `out_dir` names, or None if it has none."""
+    try:
+        names = json.loads((out_dir / CACHE / SHARED_STEMS_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return set(names) if isinstance(names, list) and all(isinstance(n, str) for n in names) else None
 
 
 def clean(out_dir: Path, *, cache_only: bool = False) -> list[str]:

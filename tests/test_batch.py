@@ -356,3 +356,39 @@ def test_a_bad_manifest_in_json_is_one_line(tmp_path, capsys):
     assert main(["batch", str(manifest), "-o", str(tmp_path / "out"), "--format", "json"]) == 1
     (line,) = _json_lines(capsys.readouterr().out)
     assert not line["ok"] and line["diagnostics"][0]["code"] == "E253" and line["diagnostics"][0]["line"] == 2
+
+
+def test_a_built_batch_prunes_the_shared_stems_to_what_its_jobs_need(tmp_path, capsys):
+    (tmp_path / "tiny.song").write_text(TINY, encoding="utf-8")
+    (tmp_path / "broken.song").write_text(BROKEN, encoding="utf-8")
+    out = tmp_path / "out"
+    store = out / ".cache" / "stems"
+    two_keys = _manifest(tmp_path, '[[job]]\nsong = "tiny.song"\nkeys = [0, 2]\n')
+    assert main(["batch", str(two_keys), "-o", str(out), "-j", "2", "--quiet"]) == 0
+    both = {p.name for p in store.iterdir()}
+    # The manifest now asks for C only, and a song that fails: the failed job keeps every stem.
+    one_key = _manifest(tmp_path, '[[job]]\nsong = "tiny.song"\nkeys = [0]\n'
+                                  '[[job]]\nsong = "broken.song"\nmidi_only = true\n')
+    assert main(["batch", str(one_key), "-o", str(out), "-j", "2", "--quiet"]) == 1
+    assert {p.name for p in store.iterdir()} == both
+    one_key.write_text('[[job]]\nsong = "tiny.song"\nkeys = [0]\n', encoding="utf-8")
+    assert main(["batch", str(one_key), "-o", str(out), "-j", "2", "--quiet"]) == 0
+    # What a fresh store of the same batch holds is exactly what its jobs need: no more, no less.
+    assert main(["batch", str(one_key), "-o", str(tmp_path / "fresh"), "-j", "2", "--quiet"]) == 0
+    kept, needed = {p.name for p in store.iterdir()}, {p.name for p in (tmp_path / "fresh" / ".cache" / "stems").iterdir()}
+    assert kept == needed and len([name for name in kept if name.endswith(".npy")]) == 4 and kept < both
+    # Up to date, the C job still claims its stems: a re-run prunes nothing and renders nothing.
+    assert main(["batch", str(one_key), "-o", str(out), "-j", "2", "--quiet"]) == 0
+    assert {p.name for p in store.iterdir()} == needed
+
+
+def test_a_job_without_a_record_of_its_stems_keeps_the_store_whole(tmp_path, capsys):
+    (tmp_path / "tiny.song").write_text(TINY, encoding="utf-8")
+    out = tmp_path / "out"
+    manifest = _manifest(tmp_path, '[[job]]\nsong = "tiny.song"\nkeys = [0]\n')
+    assert main(["batch", str(manifest), "-o", str(out), "-j", "1", "--quiet"]) == 0
+    store = out / ".cache" / "stems"
+    (store / "0123stale.npy").write_bytes(b"stale")
+    (out / "tiny" / "C-180" / ".cache" / "shared-stems.json").unlink()  # as a folder from an older songspec
+    assert main(["batch", str(manifest), "-o", str(out), "-j", "1", "--quiet"]) == 0
+    assert (store / "0123stale.npy").exists()

@@ -37,7 +37,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from compiler.mixspec import MasterSpec
-from compiler.outputs import DEFAULT_STEMS
+from compiler.outputs import DEFAULT_STEMS, record_shared_stems
 from compiler.timeline import Timeline
 
 from . import dynamics, loudness
@@ -102,8 +102,11 @@ def build_audio(timeline: Timeline, out_dir: Path, *, soundfont: Path, identity:
                                 by_track={name: (path, found["sha256"]) for name, (path, found) in others.items()})
 
         raw = render()
-        if shared_stems is None:  # a shared store holds other builds' stems too
-            _keep_only(store, {name for stem in raw for name in (stem.path.name, stem.path.with_suffix(".sum").name)})
+        used = {name for stem in raw for name in (stem.path.name, stem.path.with_suffix(".sum").name)}
+        if shared_stems is None:
+            _keep_only(store, used)
+        elif cache_dir is not None:  # a shared store holds other builds' stems too: its owner prunes it
+            record_shared_stems(cache_dir, used)
         premaster = _premaster(timeline, raw, out_dir, cache_dir, render, unchanged_in, stems)
     report(_MIXED)
     spec = timeline.master

@@ -23,6 +23,7 @@ from ..source import Source
 from .jobs import Job, entry_jobs, folder_clashes, tempo_in_range
 from .manifest import Entry, read_manifest
 from .progress import Progress
+from .prune import prune_shared_stems
 from .worker import JobResult, SongFacts, check_song
 
 
@@ -56,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
                 progress.finished(job, result)
             _recover(out)
             _run_all(pool, planned.jobs, str((out / ".cache").absolute()), progress)
+        if not progress.failed:  # a failed job may still need its stems
+            prune_shared_stems(out / ".cache" / "stems", planned.jobs)
     except SongError as err:
         if args.format == "json":  # one line, as every other line of a JSON batch
             print(json.dumps({"manifest": manifest.path, "ok": False, "diagnostics": [to_json(d) for d in err.diagnostics]}))
