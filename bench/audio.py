@@ -8,7 +8,9 @@ varies by about 5 % on a shared 2-core machine. Peak memory is the largest maxim
 the builds. The cached rebuild changes only the master preset, so every stem comes from the render
 cache; the no-op rebuild changes nothing, so the up-to-date check finds nothing to write. The disk
 figures are the output folder's bytes (cache included) per minute of music, with the default FLAC
-stems and with `--stems wav32`. Nothing is asserted.
+stems and with `--stems wav32`. Where a cold build's seconds go is measured inside the same builds
+(`_STAGES`: wall time of rendering, mixing and mastering, the rest being start-up, the front end,
+MIDI and the files), so the render can be compared with the CLI on its own. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -31,13 +33,36 @@ PROTOTYPE = "a first prototype of this chain: 3.4x the CLI, 11x realtime, 1.7 GB
 # copies of them): 1.49 GB for 3:11 of music.
 BEFORE_MB_PER_MIN = 469
 RUNS = 3
+# Stages of `compiler.audio.build_audio`, timed by wrapping the module's names in the build process:
+# (label, the names whose wall time it sums).
+_STAGES = (("render", ("render_stems",)), ("mix", ("mix_stems",)), ("master", ("prepare", "finish")))
+_TIMED = """
+import json, resource, sys, time
+import compiler.audio as audio
+spent = {}
+def timed(name, f):
+    def call(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return f(*args, **kwargs)
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+    return call
+for name in %r:
+    setattr(audio, name, timed(name, getattr(audio, name)))
+from compiler.cli import main
+code = main(sys.argv[1:])
+print(json.dumps(spent))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+sys.exit(code)
+""" % ([name for _, names in _STAGES for name in names],)
 
 
 def run_spec(workdir: Path) -> list[str]:
     out = workdir / "audio"
     lines = []
     for spec in (TRIO, SPEC):  # the trio: fixed costs weigh most in a small band
-        cold_s, cli_s, peak_mb, report = _cold(spec, out, workdir)
+        cold_s, cli_s, peak_mb, report, stages = _cold(spec, out, workdir)
         song_s = report["duration_s"]
         tracks = sum(1 for t in report["tracks"] if t["notes"] and not t["muted"])
         fonts = " + ".join(f["name"] for f in report["renderer"]["soundfonts"])
@@ -46,6 +71,9 @@ def run_spec(workdir: Path) -> list[str]:
             f"audio: `song build` (cold, median of {RUNS})  {cold_s:6.2f} s   fluidsynth CLI {cli_s:6.2f} s   "
             f"ratio {cold_s / cli_s:.2f} (target <= 1.0)   {song_s / cold_s:.0f}x realtime",
             f"audio: peak memory of the build {peak_mb:.0f} MB (target <= 600)   [{PROTOTYPE}]",
+            "audio: where the cold build's seconds go (medians): " + "   ".join(
+                f"{label} {seconds:.2f} s" for label, seconds in stages.items())
+            + f"   the rest {cold_s - sum(stages.values()):.2f} s   (render alone / CLI {stages['render'] / cli_s:.2f})",
         ]
     remastered = SPEC.with_name(f".bench-{SPEC.name}")
     try:
@@ -67,15 +95,20 @@ def run_spec(workdir: Path) -> list[str]:
     ]
 
 
-def _cold(spec: Path, out: Path, workdir: Path) -> tuple[float, float, float, dict]:
-    """(median cold build s, median CLI s, peak MB, the report): each contender RUNS times, alternating."""
-    builds, clis = [], []
+def _cold(spec: Path, out: Path, workdir: Path) -> tuple[float, float, float, dict, dict[str, float]]:
+    """(median cold build s, median CLI s, peak MB, the report, median s per stage): each contender RUNS
+    times, alternating. Cold: no render or mix cache (the SoundFont hash memo is in the user's cache)."""
+    builds, clis, stages = [], [], []
     for _ in range(RUNS):
-        shutil.rmtree(out, ignore_errors=True)  # cold: no render cache, no SoundFont hash memo
-        builds.append(_build(spec, out))
+        shutil.rmtree(out, ignore_errors=True)
+        seconds, peak_mb, spent = _timed_build(spec, out)
+        builds.append((seconds, peak_mb))
+        stages.append({label: sum(spent.get(name, 0.0) for name in names) for label, names in _STAGES})
         report = json.loads((out / "report.json").read_text())
         clis.append(_timed(_cli(report, out / "song.mid", workdir / "cli.wav")))
-    return statistics.median(s for s, _ in builds), statistics.median(clis), max(mb for _, mb in builds), report
+    medians = {label: statistics.median(run[label] for run in stages) for label, _ in _STAGES}
+    return (statistics.median(s for s, _ in builds), statistics.median(clis), max(mb for _, mb in builds), report,
+            medians)
 
 
 def _cli(report: dict, midi: Path, wav: Path) -> list[str]:
@@ -96,13 +129,18 @@ def _megabytes(folder: Path) -> float:
 
 def _build(spec: Path, out: Path, *options: str) -> tuple[float, float]:
     """Seconds and peak resident MB of one `song build` process."""
-    args = [sys.executable, "-c", "import resource, sys; from compiler.cli import main; code = main(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)",
-            "build", str(spec), "-o", str(out), "--quiet", *options]
+    seconds, peak_mb, _ = _timed_build(spec, out, *options)
+    return seconds, peak_mb
+
+
+def _timed_build(spec: Path, out: Path, *options: str) -> tuple[float, float, dict[str, float]]:
+    """Seconds, peak resident MB and the seconds spent in each timed stage (`_STAGES`) of one `song build`."""
+    args = [sys.executable, "-c", _TIMED, "build", str(spec), "-o", str(out), "--quiet", *options]
     start = time.perf_counter()
     done = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT)
     seconds = time.perf_counter() - start
-    return seconds, int(done.stdout.split()[-1]) / 1024
+    *_, spent, peak_kb = done.stdout.splitlines()
+    return seconds, int(peak_kb) / 1024, json.loads(spent)
 
 
 def _timed(args: list[str]) -> float:
